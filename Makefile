@@ -1,0 +1,59 @@
+# Khanij R&D: the two everyday commands are `make run` and `make test`.
+
+PORT ?= 8000
+export PORT
+# Log lines from web, worker and beat appear as they happen, not when a buffer fills.
+export PYTHONUNBUFFERED := 1
+
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help install run test lint
+
+help:
+	@echo "make run    start the app with demo data on http://127.0.0.1:$(PORT)/"
+	@echo "make test   run the test suite (PYTEST_ARGS=... passes options to pytest)"
+	@echo "make lint   ruff check and ruff format --check"
+
+# The virtual environment is made once; packages are installed again only when a
+# requirements file is newer than the stamp, so a second `make run` starts at once.
+install: $(STAMP)
+
+$(PYTHON):
+	python3 -m venv $(VENV)
+
+$(STAMP): requirements.txt requirements-dev.txt | $(PYTHON)
+	$(PYTHON) -m pip install -r requirements-dev.txt
+	touch $@
+
+run: install
+	mkdir -p var/mail var/celery/queue var/celery/control var/media
+	$(PYTHON) manage.py migrate --noinput
+	$(PYTHON) manage.py seed_demo
+	@echo
+	@echo "Khanij R&D is starting on the embedded default (SQLite, filesystem broker,"
+	@echo "e-mail written to var/mail/). Stop it with Ctrl-C."
+	@echo
+	@echo "  The app                             http://127.0.0.1:$(PORT)/"
+	@echo "  Django admin                        http://127.0.0.1:$(PORT)/admin/"
+	@echo
+	@echo "  Demo logins (illustrative data only):"
+	@echo "    officer            / demo-officer-pass   programme officer"
+	@echo "    finance            / demo-finance-pass   finance officer"
+	@echo "    admin              / demo-admin-pass     superuser"
+	@echo "    pi-<org-slug>      / demo-grantee-pass   grantee principal investigator,"
+	@echo "                                             e.g. pi-calcinova-metals, pi-konkan-ust"
+	@echo "    fo-<org-slug>      / demo-grantee-pass   grantee finance officer,"
+	@echo "                                             e.g. fo-calcinova-metals"
+	@echo
+	exec $(VENV)/bin/honcho start -f Procfile
+
+# Tests that need Redis use REDIS_URL; they skip, with the reason shown, when it
+# does not answer (CI sets KHANIJ_REQUIRE_REDIS=1 to make them fail instead).
+test: install
+	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .

@@ -1,0 +1,525 @@
+"""The Django admin: the ministry admin's repair tool, configuration only.
+
+State changes with a rule go through ``grants.services`` from admin actions, so the
+admin cannot release money or decide paperwork around the rules.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Sum
+from django.utils import timezone
+
+from grants import services
+from grants.models import (
+    BudgetLine,
+    Document,
+    Element,
+    Extension,
+    Instalment,
+    Membership,
+    Milestone,
+    Organisation,
+    ProgressReport,
+    Project,
+    Reminder,
+    Scheme,
+    User,
+    UtilisationCertificate,
+)
+from grants.templatetags.inr import inr
+
+
+def run_service(modeladmin, request, queryset, service, done):
+    """Apply a service to each selected row, reporting each refusal by name."""
+    succeeded = 0
+    for obj in queryset:
+        try:
+            service(obj)
+        except services.GrantRuleError as error:
+            modeladmin.message_user(
+                request, f"{obj}: {' '.join(error.messages)}", messages.ERROR
+            )
+        else:
+            succeeded += 1
+    if succeeded:
+        modeladmin.message_user(request, f"{succeeded} {done}.", messages.SUCCESS)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "display_name", "email", "is_staff", "is_active"]
+    search_fields = ["username", "display_name", "first_name", "last_name", "email"]
+    fieldsets = [
+        *DjangoUserAdmin.fieldsets,
+        ("Letters", {"fields": ["display_name", "designation"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["username", "email", "password1", "password2"],
+            },
+        )
+    ]
+
+
+class MembershipInline(admin.TabularInline):
+    """The organisation's memberships; who holds one is fixed once it exists.
+
+    The user is read-only here because an autocomplete widget looks up its
+    selected user once per row; new members are added in the inline below.
+    """
+
+    model = Membership
+    extra = 0
+    fields = ["user", "role", "is_active"]
+    readonly_fields = ["user"]
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "organisation")
+
+
+class NewMembershipInline(admin.TabularInline):
+    """Blank rows for adding members to the organisation."""
+
+    model = Membership
+    extra = 0
+    fields = ["user", "role", "is_active"]
+    autocomplete_fields = ["user"]
+    verbose_name = "new member"
+    verbose_name_plural = "add members"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+
+@admin.register(Scheme)
+class SchemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "max_duration_months"]
+    search_fields = ["name", "code"]
+    prepopulated_fields = {"code": ["name"]}
+
+
+@admin.register(Element)
+class ElementAdmin(admin.ModelAdmin):
+    list_display = ["symbol", "name", "atomic_number", "series", "is_magnet_critical"]
+    list_filter = ["series", "is_magnet_critical"]
+    search_fields = ["symbol", "name"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "state", "pfms_agency_code", "is_illustrative"]
+    list_filter = ["kind", "state", "is_illustrative"]
+    search_fields = ["name", "pan", "udyam_number", "dpiit_number", "pfms_agency_code"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline, NewMembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "role", "is_active"]
+    list_filter = ["role", "is_active", "organisation__kind"]
+    search_fields = ["user__username", "user__display_name", "organisation__name"]
+    list_select_related = ["user", "organisation"]
+    autocomplete_fields = ["user", "organisation"]
+
+
+class ProjectRowInline(admin.TabularInline):
+    """A project's own rows. Their names read the project, so it is joined once."""
+
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("project")
+
+
+class BudgetLineInline(ProjectRowInline):
+    model = BudgetLine
+
+
+class InstalmentInline(ProjectRowInline):
+    model = Instalment
+    fields = [
+        "sequence",
+        "planned_on",
+        "amount",
+        "condition",
+        "released_on",
+        "release_order_number",
+    ]
+    # Releases are recorded through the release rule, never typed in here.
+    readonly_fields = ["released_on", "release_order_number"]
+
+
+class MilestoneInline(ProjectRowInline):
+    model = Milestone
+    fields = ["kind", "title", "due_on", "months_after_end", "status"]
+    readonly_fields = ["status"]
+
+
+class CertificateInline(ProjectRowInline):
+    model = UtilisationCertificate
+    fields = [
+        "kind",
+        "fiscal_year",
+        "period_end",
+        "opening_balance",
+        "grant_received",
+        "expenditure",
+        "closing_balance",
+        "status",
+    ]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ExtensionInline(ProjectRowInline):
+    model = Extension
+    fields = ["previous_end_on", "new_end_on", "reason", "status", "decided_on"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "title",
+        "organisation",
+        "scheme",
+        "stage",
+        "fiscal_year",
+        "sanctioned_display",
+        "released_display",
+        "pending_display",
+        "status",
+    ]
+    list_filter = ["status", "scheme", "fiscal_year", "stage", "organisation__kind"]
+    search_fields = [
+        "reference",
+        "title",
+        "organisation__name",
+        "principal_investigator__display_name",
+        "sanction_order_number",
+    ]
+    list_select_related = ["organisation", "scheme"]
+    date_hierarchy = "sanctioned_on"
+    autocomplete_fields = [
+        "organisation",
+        "principal_investigator",
+        "programme_officer",
+    ]
+    filter_horizontal = ["elements"]
+    readonly_fields = [
+        "sanctioned_display",
+        "released_display",
+        "pending_display",
+        "latest_closing_balance_display",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["reference", "title", "abstract", "scheme", "organisation"]},
+        ),
+        (
+            "People",
+            {"fields": ["principal_investigator", "programme_officer"]},
+        ),
+        (
+            "Research",
+            {"fields": ["stage", "elements", "trl_start", "trl_target", "trl_now"]},
+        ),
+        (
+            "Sanction",
+            {
+                "fields": [
+                    "sanction_order_number",
+                    "sanctioned_on",
+                    "fiscal_year",
+                    "start_on",
+                    "duration_months",
+                    "end_on",
+                    "sanctioned_amount",
+                    "status",
+                    "satyabhama_id",
+                ]
+            },
+        ),
+        (
+            "Money so far",
+            {
+                "fields": [
+                    "sanctioned_display",
+                    "released_display",
+                    "pending_display",
+                    "latest_closing_balance_display",
+                ]
+            },
+        ),
+        (
+            "Closure",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "closed_on",
+                    "unspent_refunded",
+                    "interest_refunded",
+                    "refund_reference",
+                    "asset_disposition",
+                ],
+            },
+        ),
+        ("Record", {"fields": ["created_at", "updated_at"]}),
+    ]
+    inlines = [
+        BudgetLineInline,
+        InstalmentInline,
+        MilestoneInline,
+        CertificateInline,
+        ExtensionInline,
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .with_pending_total()
+            .with_latest_closing_balance()
+        )
+
+    @admin.display(description="Sanctioned", ordering="sanctioned_amount")
+    def sanctioned_display(self, obj):
+        return inr(obj.sanctioned_amount)
+
+    @admin.display(description="Released", ordering="released_total")
+    def released_display(self, obj):
+        return inr(getattr(obj, "released_total", None))
+
+    @admin.display(description="Pending", ordering="pending_total")
+    def pending_display(self, obj):
+        return inr(getattr(obj, "pending_total", None))
+
+    @admin.display(description="Latest closing balance (accepted UC)")
+    def latest_closing_balance_display(self, obj):
+        return inr(getattr(obj, "latest_closing_balance", None))
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        # Totals of the filtered rows, shown above the list.
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            totals = changelist.queryset.order_by().aggregate(
+                sanctioned=Sum("sanctioned_amount")
+            )
+            response.context_data["sanctioned_total"] = inr(totals["sanctioned"] or 0)
+        return response
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(admin.ModelAdmin):
+    list_display = [
+        "project",
+        "head",
+        "project_year",
+        "amount_display",
+        "gfr_component",
+    ]
+    list_filter = ["head", "project_year"]
+    search_fields = ["project__reference"]
+    list_select_related = ["project"]
+
+    @admin.display(description="Amount", ordering="amount")
+    def amount_display(self, obj):
+        return inr(obj.amount)
+
+    @admin.display(description="GFR 12-A component")
+    def gfr_component(self, obj):
+        return obj.gfr_component.label
+
+
+@admin.register(Instalment)
+class InstalmentAdmin(admin.ModelAdmin):
+    list_display = [
+        "project",
+        "sequence",
+        "planned_on",
+        "amount_display",
+        "released_on",
+        "release_order_number",
+    ]
+    list_filter = [("released_on", admin.EmptyFieldListFilter), "project__scheme"]
+    search_fields = ["project__reference", "release_order_number"]
+    list_select_related = ["project"]
+    date_hierarchy = "planned_on"
+    readonly_fields = [
+        "released_on",
+        "release_order_number",
+        "released_by",
+        "covering_certificate",
+        "override_reason",
+        "low_utilisation_note",
+    ]
+    raw_id_fields = ["project", "recommended_by"]
+
+    @admin.display(description="Amount", ordering="amount")
+    def amount_display(self, obj):
+        return inr(obj.amount)
+
+
+@admin.register(UtilisationCertificate)
+class UtilisationCertificateAdmin(admin.ModelAdmin):
+    list_display = [
+        "project",
+        "kind",
+        "fiscal_year",
+        "period_end",
+        "expenditure_display",
+        "closing_display",
+        "status",
+        "submitted_on",
+        "decided_on",
+    ]
+    list_filter = ["status", "kind", "fiscal_year"]
+    search_fields = ["project__reference", "project__organisation__name"]
+    list_select_related = ["project"]
+    date_hierarchy = "period_end"
+    raw_id_fields = ["project", "submitted_by", "decided_by"]
+    readonly_fields = ["status", "decided_on", "decided_by"]
+    actions = ["accept_selected"]
+
+    @admin.display(description="Expenditure", ordering="expenditure")
+    def expenditure_display(self, obj):
+        return inr(obj.expenditure)
+
+    @admin.display(description="Closing balance", ordering="closing_balance")
+    def closing_display(self, obj):
+        return inr(obj.closing_balance)
+
+    @admin.action(description="Accept the selected certificates")
+    def accept_selected(self, request, queryset):
+        today = timezone.localdate()
+        run_service(
+            self,
+            request,
+            queryset.select_related("project"),
+            lambda uc: services.accept_certificate(
+                uc, decided_on=today, decided_by=request.user
+            ),
+            "certificate(s) accepted",
+        )
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    list_display = ["title", "project", "kind", "due_on", "status"]
+    list_filter = ["status", "kind"]
+    search_fields = ["title", "project__reference"]
+    list_select_related = ["project"]
+    date_hierarchy = "due_on"
+    raw_id_fields = ["project", "certificate"]
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(admin.ModelAdmin):
+    list_display = [
+        "milestone",
+        "version",
+        "trl_now",
+        "status",
+        "submitted_on",
+        "decided_on",
+    ]
+    list_filter = ["status"]
+    search_fields = ["milestone__title", "milestone__project__reference"]
+    list_select_related = ["milestone__project"]
+    raw_id_fields = ["milestone", "submitted_by", "decided_by"]
+    readonly_fields = ["status", "decided_on", "decided_by"]
+    actions = ["accept_selected"]
+
+    @admin.action(description="Accept the selected reports")
+    def accept_selected(self, request, queryset):
+        today = timezone.localdate()
+        run_service(
+            self,
+            request,
+            queryset.select_related("milestone__project"),
+            lambda report: services.accept_progress_report(
+                report, decided_on=today, decided_by=request.user
+            ),
+            "report(s) accepted",
+        )
+
+
+@admin.register(Extension)
+class ExtensionAdmin(admin.ModelAdmin):
+    list_display = [
+        "project",
+        "previous_end_on",
+        "new_end_on",
+        "status",
+        "requested_on",
+    ]
+    list_filter = ["status"]
+    search_fields = ["project__reference"]
+    list_select_related = ["project"]
+    raw_id_fields = ["project", "requested_by", "decided_by"]
+    readonly_fields = ["status", "decided_on", "decided_by"]
+    actions = ["approve_selected"]
+
+    @admin.action(description="Approve the selected extension requests")
+    def approve_selected(self, request, queryset):
+        today = timezone.localdate()
+        run_service(
+            self,
+            request,
+            queryset.select_related("project"),
+            lambda extension: services.approve_extension(
+                extension,
+                decided_on=today,
+                decided_by=request.user,
+                comment=f"Approved by {request.user}.",
+            ),
+            "extension(s) approved",
+        )
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "project", "kind", "size", "uploaded_at"]
+    list_filter = ["kind"]
+    search_fields = ["original_name", "project__reference"]
+    list_select_related = ["project"]
+    raw_id_fields = ["project", "report", "certificate", "uploaded_by"]
+    date_hierarchy = "uploaded_at"
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = [
+        "rule",
+        "recipient_email",
+        "milestone",
+        "due_on",
+        "status",
+        "attempts",
+        "sent_at",
+    ]
+    list_filter = ["status", "rule"]
+    search_fields = ["recipient_email", "milestone__project__reference"]
+    list_select_related = ["milestone__project"]
+    raw_id_fields = ["milestone", "recipient"]
+    date_hierarchy = "created_at"

@@ -1,0 +1,80 @@
+"""Money and fiscal-year formatting the way Indian government accounts write them.
+
+Amounts are whole rupees. Grouping is Indian: the last three digits, then pairs
+(9,33,00,000). Short forms use lakh (1,00,000) and crore (1,00,00,000).
+"""
+
+import datetime
+import re
+import zoneinfo
+from decimal import ROUND_HALF_UP, Decimal
+
+LAKH = 100_000
+CRORE = 100 * LAKH
+INDIA = zoneinfo.ZoneInfo("Asia/Kolkata")
+
+# [0-9], not \d, which also matches Devanagari and other Unicode digits; \Z, not $,
+# which also matches before a trailing newline.
+FISCAL_YEAR_PATTERN = re.compile(r"^([0-9]{4})-([0-9]{2})\Z")
+
+
+def group_indian(digits: str) -> str:
+    """Group a string of digits the Indian way: '93300000' -> '9,33,00,000'."""
+    if len(digits) <= 3:
+        return digits
+    head, tail = digits[:-3], digits[-3:]
+    pairs = []
+    while len(head) > 2:
+        pairs.insert(0, head[-2:])
+        head = head[:-2]
+    return ",".join([head, *pairs, tail])
+
+
+def format_inr(amount, *, symbol: str = "") -> str:
+    """Write whole rupees with Indian grouping: 93300000 -> '9,33,00,000'.
+
+    Fractions are rounded half up to the rupee, as government accounts do.
+    """
+    rupees = int(Decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    sign = "-" if rupees < 0 else ""
+    return f"{sign}{symbol}{group_indian(str(abs(rupees)))}"
+
+
+def format_inr_short(amount, *, symbol: str = "Rs ") -> str:
+    """Write an amount in lakh or crore: 93300000 -> 'Rs 9.33 crore'.
+
+    Amounts under a lakh are written in full ('Rs 45,000'). Two decimals, rounded
+    half up; an amount that rounds to 100 lakh is written as 1.00 crore.
+    """
+    value = Decimal(amount)
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    in_lakh = (value / LAKH).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if in_lakh >= 100:
+        in_crore = (value / CRORE).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        whole, fraction = f"{in_crore:.2f}".split(".")
+        return f"{sign}{symbol}{group_indian(whole)}.{fraction} crore"
+    if value >= LAKH:
+        return f"{sign}{symbol}{in_lakh:.2f} lakh"
+    # format_inr signs the rounded rupees, so -0.4 is "Rs 0", not "-Rs 0".
+    return format_inr(-value if sign else value, symbol=symbol)
+
+
+def fiscal_year_of(day: datetime.date) -> str:
+    """Name the Indian fiscal year (April to March) a date falls in: '2024-25'.
+
+    An aware datetime counts by its date in India.
+    """
+    if isinstance(day, datetime.datetime) and day.tzinfo is not None:
+        day = day.astimezone(INDIA).date()
+    start = day.year if day.month >= 4 else day.year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def fiscal_year_bounds(label: str) -> tuple[datetime.date, datetime.date]:
+    """Return the first and last day of a fiscal year written '2024-25'."""
+    match = FISCAL_YEAR_PATTERN.match(label or "")
+    if not match or (int(match[1]) + 1) % 100 != int(match[2]):
+        raise ValueError(f"{label!r} is not a fiscal year written like 2024-25.")
+    start = int(match[1])
+    return datetime.date(start, 4, 1), datetime.date(start + 1, 3, 31)

@@ -1,0 +1,221 @@
+"""factory_boy factories: each default builds a valid row that meets every rule."""
+
+import datetime
+
+import factory
+from dateutil.relativedelta import relativedelta
+from factory.django import DjangoModelFactory
+
+from grants.formatting import fiscal_year_of
+from grants.models import (
+    BudgetLine,
+    Document,
+    Extension,
+    Instalment,
+    Membership,
+    Milestone,
+    Organisation,
+    ProgressReport,
+    Project,
+    Reminder,
+    Scheme,
+    User,
+    UtilisationCertificate,
+)
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    display_name = factory.Faker("name", locale="en_IN")
+    password = factory.django.Password("test-pass-123")
+
+
+class StaffUserFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"staff{n}")
+    is_staff = True
+
+
+class SchemeFactory(DjangoModelFactory):
+    class Meta:
+        model = Scheme
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"scheme-{n}")
+    name = factory.Sequence(lambda n: f"Scheme {n}")
+    max_duration_months = 36
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Institute of Rare Earth Studies {n}")
+    slug = factory.Sequence(lambda n: f"ires-{n}")
+    kind = Organisation.Kind.ACADEMIC
+    state = Organisation.State.OD
+    head_name = "The Registrar"
+    head_email = factory.LazyAttribute(lambda org: f"registrar@{org.slug}.example.org")
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Membership.Role.PRINCIPAL_INVESTIGATOR
+
+
+class ProjectFactory(DjangoModelFactory):
+    """A 36-month project sanctioned on 12 Mar 2024 for Rs 60,00,000."""
+
+    class Meta:
+        model = Project
+
+    class Params:
+        ongoing = factory.Trait(status=Project.Status.ONGOING)
+
+    reference = factory.Sequence(lambda n: f"TEST-REE-{n:04d}")
+    title = factory.Sequence(lambda n: f"Recovery of rare earths from tailings {n}")
+    scheme = factory.SubFactory(SchemeFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    principal_investigator = factory.SubFactory(UserFactory)
+    programme_officer = factory.SubFactory(StaffUserFactory)
+    stage = Project.Stage.EXTRACTION
+    trl_start = 3
+    trl_target = 5
+    trl_now = 3
+    sanction_order_number = factory.Sequence(lambda n: f"TEST/SO/{n:04d}")
+    sanctioned_on = datetime.date(2024, 3, 12)
+    fiscal_year = factory.LazyAttribute(lambda p: fiscal_year_of(p.sanctioned_on))
+    start_on = datetime.date(2024, 4, 1)
+    duration_months = 36
+    end_on = factory.LazyAttribute(
+        lambda p: p.start_on + relativedelta(months=p.duration_months, days=-1)
+    )
+    sanctioned_amount = 6_000_000
+    status = Project.Status.SANCTIONED
+
+
+class BudgetLineFactory(DjangoModelFactory):
+    class Meta:
+        model = BudgetLine
+
+    project = factory.SubFactory(ProjectFactory)
+    head = BudgetLine.Head.MANPOWER
+    project_year = 1
+    amount = 1_000_000
+
+
+class InstalmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Instalment
+
+    class Params:
+        released = factory.Trait(
+            released_on=factory.LazyAttribute(lambda i: i.planned_on),
+            release_order_number=factory.Sequence(lambda n: f"TEST/RO/{n:04d}"),
+        )
+
+    project = factory.SubFactory(ProjectFactory)
+    sequence = factory.Sequence(lambda n: n + 1)
+    planned_on = datetime.date(2024, 4, 1)
+    amount = 2_000_000
+
+
+class UtilisationCertificateFactory(DjangoModelFactory):
+    """An annual UC for 2024-25 that balances: 0 + 0 - 0 + 20,00,000 - 16,00,000."""
+
+    class Meta:
+        model = UtilisationCertificate
+
+    class Params:
+        accepted = factory.Trait(
+            status=UtilisationCertificate.Status.ACCEPTED,
+            decided_on=datetime.date(2025, 5, 12),
+        )
+
+    project = factory.SubFactory(ProjectFactory)
+    kind = UtilisationCertificate.Kind.ANNUAL
+    period_start = datetime.date(2024, 4, 1)
+    period_end = datetime.date(2025, 3, 31)
+    fiscal_year = factory.LazyAttribute(lambda uc: fiscal_year_of(uc.period_end))
+    opening_balance = 0
+    interest_earned = 0
+    interest_remitted = 0
+    grant_received = 2_000_000
+    expenditure = 1_600_000
+    closing_balance = factory.LazyAttribute(
+        lambda uc: (
+            uc.opening_balance
+            + uc.interest_earned
+            - uc.interest_remitted
+            + uc.grant_received
+            - uc.expenditure
+        )
+    )
+    submitted_on = datetime.date(2025, 4, 25)
+
+
+class MilestoneFactory(DjangoModelFactory):
+    class Meta:
+        model = Milestone
+
+    project = factory.SubFactory(ProjectFactory)
+    kind = Milestone.Kind.PROGRESS_REPORT
+    title = factory.Sequence(lambda n: f"Half-yearly progress report {n}")
+    due_on = datetime.date(2025, 10, 30)
+
+
+class ProgressReportFactory(DjangoModelFactory):
+    class Meta:
+        model = ProgressReport
+
+    milestone = factory.SubFactory(MilestoneFactory)
+    version = 1
+    period_start = datetime.date(2025, 4, 1)
+    period_end = datetime.date(2025, 9, 30)
+    narrative = "Leaching trials at bench scale completed."
+    trl_now = 4
+    submitted_on = datetime.date(2025, 10, 25)
+
+
+class ExtensionFactory(DjangoModelFactory):
+    class Meta:
+        model = Extension
+
+    project = factory.SubFactory(ProjectFactory)
+    previous_end_on = factory.LazyAttribute(lambda e: e.project.end_on)
+    new_end_on = factory.LazyAttribute(
+        lambda e: e.previous_end_on + relativedelta(months=6)
+    )
+    reason = "Equipment delivered late."
+    requested_on = datetime.date(2026, 10, 5)
+
+
+class DocumentFactory(DjangoModelFactory):
+    class Meta:
+        model = Document
+
+    project = factory.SubFactory(ProjectFactory)
+    file = factory.django.FileField(filename="report.pdf", data=b"%PDF-1.4\n%%EOF\n")
+    original_name = "report.pdf"
+    content_type = "application/pdf"
+    size = 15
+
+
+class ReminderFactory(DjangoModelFactory):
+    class Meta:
+        model = Reminder
+
+    milestone = factory.SubFactory(MilestoneFactory)
+    recipient = factory.SubFactory(UserFactory)
+    recipient_email = factory.LazyAttribute(lambda r: r.recipient.email)
+    rule = "before-30"
+    due_on = factory.LazyAttribute(lambda r: r.milestone.due_on)

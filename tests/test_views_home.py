@@ -1,0 +1,158 @@
+"""The home page and logging in: who lands where, and what a grantee sees."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import (
+    InstalmentFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    ProjectFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def grantee(db):
+    return MembershipFactory().user
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/"
+
+
+def test_staff_are_sent_to_the_admin_index(client, staff_user):
+    client.force_login(staff_user)
+
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+
+
+def test_a_grantee_sees_only_their_organisations_projects(client, grantee):
+    organisation = grantee.memberships.get().organisation
+    own = ProjectFactory(organisation=organisation, reference="OWN-REE-0001")
+    ProjectFactory(reference="OTHER-REE-0001")
+    client.force_login(grantee)
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert list(response.context["projects"]) == [own]
+    html = response.content.decode()
+    assert "OWN-REE-0001" in html
+    assert "OTHER-REE-0001" not in html
+
+
+def test_a_grantee_sees_released_and_pending_money_with_indian_grouping(
+    client, grantee
+):
+    organisation = grantee.memberships.get().organisation
+    project = ProjectFactory(organisation=organisation, sanctioned_amount=6_000_000)
+    InstalmentFactory(project=project, amount=2_000_000, released=True)
+    client.force_login(grantee)
+
+    html = client.get("/").content.decode()
+
+    # The template filter keeps the sign and the figure together (no-break space).
+    assert "₹\u00a060,00,000" in html
+    assert "₹\u00a020,00,000" in html
+    assert "₹\u00a040,00,000" in html
+
+
+def test_an_inactive_membership_shows_no_projects(client):
+    membership = MembershipFactory(is_active=False)
+    ProjectFactory(organisation=membership.organisation, reference="HIDDEN-REE-01")
+    client.force_login(membership.user)
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert list(response.context["projects"]) == []
+    assert "HIDDEN-REE-01" not in response.content.decode()
+    assert "not a member of any grantee organisation" in response.content.decode()
+
+
+def test_home_queries_do_not_grow_with_projects(client, grantee):
+    organisation = grantee.memberships.get().organisation
+    project = ProjectFactory(organisation=organisation)
+    InstalmentFactory(project=project, released=True)
+    client.force_login(grantee)
+    client.get("/")  # warm the per-process caches
+    with CaptureQueriesContext(connection) as baseline:
+        client.get("/")
+
+    for project in ProjectFactory.create_batch(10, organisation=organisation):
+        InstalmentFactory(project=project, released=True)
+    with CaptureQueriesContext(connection) as grown:
+        response = client.get("/")
+
+    assert len(response.context["projects"]) == 11
+    assert len(grown) == len(baseline)
+
+
+def test_the_login_page_renders(client):
+    response = client.get(reverse("login"))
+
+    assert response.status_code == 200
+    assert 'name="username"' in response.content.decode()
+
+
+def test_logging_in_with_the_right_password_opens_the_home_page(client, grantee):
+    response = client.post(
+        reverse("login"),
+        {"username": grantee.username, "password": "test-pass-123"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    assert client.get("/").status_code == 200
+
+
+def test_logging_in_with_a_wrong_password_is_refused(client, grantee):
+    response = client.post(
+        reverse("login"),
+        {"username": grantee.username, "password": "not-the-password"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert client.get("/").status_code == 302
+
+
+def test_logging_in_returns_to_the_page_asked_for(client):
+    user = UserFactory(is_staff=True)
+
+    response = client.post(
+        reverse("login"),
+        {"username": user.username, "password": "test-pass-123", "next": "/admin/"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+
+
+def test_the_login_page_shows_the_illustrative_banner_when_demo_records_exist(
+    client,
+):
+    OrganisationFactory(is_illustrative=True)
+
+    response = client.get(reverse("login"))
+
+    assert "Illustrative data" in response.content.decode()
+
+
+def test_the_login_page_has_no_illustrative_banner_without_demo_records(client):
+    OrganisationFactory(is_illustrative=False)
+
+    response = client.get(reverse("login"))
+
+    assert "Illustrative data" not in response.content.decode()
