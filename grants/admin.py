@@ -12,6 +12,7 @@ from django.utils import timezone
 from grants import services
 from grants.models import (
     BudgetLine,
+    Digest,
     Document,
     Element,
     Extension,
@@ -22,6 +23,7 @@ from grants.models import (
     ProgressReport,
     Project,
     Reminder,
+    ReminderRule,
     Scheme,
     User,
     UtilisationCertificate,
@@ -507,6 +509,35 @@ class DocumentAdmin(admin.ModelAdmin):
     date_hierarchy = "uploaded_at"
 
 
+@admin.register(ReminderRule)
+class ReminderRuleAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "code",
+        "milestone_kind",
+        "offset_days",
+        "template",
+        "to_grantee",
+        "to_programme_officer",
+        "to_organisation_head",
+        "to_division_head",
+        "marks_non_compliant",
+        "is_active",
+    ]
+    list_filter = ["is_active", "template", "milestone_kind"]
+    list_editable = ["is_active"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Digest)
+class DigestAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "week_starting", "status", "attempts", "sent_at"]
+    list_filter = ["status"]
+    list_select_related = ["recipient"]
+    raw_id_fields = ["recipient"]
+    date_hierarchy = "week_starting"
+
+
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
     list_display = [
@@ -520,6 +551,6 @@ class ReminderAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "rule"]
     search_fields = ["recipient_email", "milestone__project__reference"]
-    list_select_related = ["milestone__project"]
-    raw_id_fields = ["milestone", "recipient"]
+    list_select_related = ["milestone__project", "rule"]
+    raw_id_fields = ["milestone", "recipient", "sent_by"]
     date_hierarchy = "created_at"

@@ -67,6 +67,19 @@ class User(AbstractUser):
         help_text=_("With title, e.g. 'Dr Rohan Deshmukh'."),
     )
     designation = models.CharField(max_length=150, blank=True)
+    is_division_head = models.BooleanField(
+        _("division head"),
+        default=False,
+        help_text=_("Receives the escalations of milestones overdue by 90 days."),
+    )
+    calendar_token = models.CharField(
+        _("calendar feed token"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("The secret in the user's private calendar feed address."),
+    )
 
     def __str__(self):
         return self.get_full_name() or self.username
@@ -379,6 +392,7 @@ class Project(models.Model):
 
     class Meta:
         ordering = ["reference"]
+        permissions = [("close_project", "Can close a project")]
         constraints = [
             *non_negative(
                 "sanctioned_amount",
@@ -457,6 +471,7 @@ class Extension(models.Model):
 
     class Meta:
         ordering = ["project", "requested_on"]
+        permissions = [("approve_extension", "Can approve or reject an extension")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(new_end_on__gt=F("previous_end_on")),
@@ -605,6 +620,10 @@ class Instalment(models.Model):
 
     class Meta:
         ordering = ["project", "sequence"]
+        permissions = [
+            ("release_instalment", "Can record the release of an instalment"),
+            ("recommend_instalment", "Can recommend an instalment for release"),
+        ]
         constraints = [
             *non_negative("amount", model="instalment"),
             models.CheckConstraint(
@@ -696,7 +715,12 @@ class UtilisationCertificate(models.Model):
     targets_achieved = models.TextField(
         blank=True, help_text=_("GFR 238(1): whether the quantified targets were met.")
     )
-    signed_copy = models.FileField(upload_to="certificates/%Y/", blank=True)
+    received_instalments = models.ManyToManyField(
+        "Instalment",
+        related_name="certificates",
+        blank=True,
+        help_text=_("Column 4: the releases (sanction number, date) received."),
+    )
     status = models.CharField(
         max_length=10, choices=Status, default=Status.SUBMITTED, db_index=True
     )
@@ -722,6 +746,9 @@ class UtilisationCertificate(models.Model):
 
     class Meta:
         ordering = ["project", "period_end", "pk"]
+        permissions = [
+            ("decide_certificate", "Can accept or return a utilisation certificate")
+        ]
         constraints = [
             *non_negative(
                 "opening_balance",
@@ -892,11 +919,19 @@ class Milestone(models.Model):
         blank=True,
     )
     waiver_reason = models.TextField(blank=True)
+    original_due_on = models.DateField(
+        null=True, blank=True, help_text=_("The due date before it was rescheduled.")
+    )
+    reschedule_reason = models.TextField(blank=True)
 
     objects = MilestoneQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "pk"]
+        permissions = [
+            ("waive_milestone", "Can waive a milestone"),
+            ("reschedule_milestone", "Can move a milestone's due date"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="waived") | ~Q(waiver_reason=""),
@@ -976,6 +1011,7 @@ class ProgressReport(models.Model):
 
     class Meta:
         ordering = ["milestone", "version"]
+        permissions = [("decide_report", "Can accept or return a progress report")]
         constraints = [
             models.UniqueConstraint(
                 fields=["milestone", "version"],
@@ -1060,11 +1096,73 @@ class Document(models.Model):
         return self.original_name
 
 
+class ReminderRule(models.Model):
+    """When a reminder or escalation goes out for a milestone, and to whom.
+
+    Rules are data: a ministry admin edits them in the admin. A rule with a
+    milestone kind applies to that kind only; a blank kind applies to every kind
+    that has no rule of its own with the same code.
+    """
+
+    class Template(models.TextChoices):
+        REMINDER = "reminder", _("reminder (before or on the due date)")
+        OVERDUE = "overdue", _("overdue notice")
+        ESCALATION = "escalation", _("escalation")
+
+    code = models.SlugField(
+        max_length=40, help_text=_("e.g. before-30, due-today, overdue-7")
+    )
+    name = models.CharField(max_length=100)
+    milestone_kind = models.CharField(
+        max_length=25,
+        choices=Milestone.Kind,
+        blank=True,
+        help_text=_("Blank: every kind of milestone."),
+    )
+    offset_days = models.SmallIntegerField(
+        help_text=_("Days from the due date: -30 before, 0 on the day, 7 after.")
+    )
+    template = models.CharField(
+        max_length=12, choices=Template, default=Template.REMINDER
+    )
+    to_grantee = models.BooleanField(_("to the PI and finance officer"), default=True)
+    to_programme_officer = models.BooleanField(default=False)
+    to_organisation_head = models.BooleanField(
+        _("to the head of the grantee organisation"), default=False
+    )
+    to_division_head = models.BooleanField(default=False)
+    marks_non_compliant = models.BooleanField(
+        default=False,
+        help_text=_(
+            "The project shows as non-compliant and its next instalment as blocked."
+        ),
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["offset_days", "code", "milestone_kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "milestone_kind"],
+                name="reminderrule_unique_code_per_kind",
+                violation_error_message=_(
+                    "A rule with this code already exists for this kind of milestone."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        kind = self.get_milestone_kind_display() if self.milestone_kind else "all"
+        return f"{self.name} ({kind})"
+
+
 class Reminder(models.Model):
     """One reminder e-mail for a milestone, recipient, rule and due date.
 
     The unique constraint makes sending idempotent: a sweep claims the row before
-    it sends, so a second or concurrent sweep finds it taken.
+    it sends, so a second or concurrent sweep finds it taken. A reminder a staff
+    member sends by hand has no rule; its ``request_key`` makes each click count
+    once.
     """
 
     class Status(models.TextChoices):
@@ -1076,6 +1174,14 @@ class Reminder(models.Model):
     milestone = models.ForeignKey(
         Milestone, on_delete=models.CASCADE, related_name="reminders"
     )
+    rule = models.ForeignKey(
+        ReminderRule,
+        on_delete=models.PROTECT,
+        related_name="reminders",
+        null=True,
+        blank=True,
+        help_text=_("Blank for a reminder sent by hand."),
+    )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -1084,8 +1190,17 @@ class Reminder(models.Model):
         blank=True,
     )
     recipient_email = models.EmailField()
-    rule = models.CharField(max_length=40, help_text=_("e.g. before-30, overdue-7"))
     due_on = models.DateField(help_text=_("The milestone's due date it was sent for."))
+    subject = models.CharField(max_length=255, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("The staff member who sent it by hand."),
+    )
+    request_key = models.CharField(max_length=64, blank=True)
     status = models.CharField(
         max_length=10, choices=Status, default=Status.PENDING, db_index=True
     )
@@ -1101,8 +1216,53 @@ class Reminder(models.Model):
             models.UniqueConstraint(
                 fields=["milestone", "recipient_email", "rule", "due_on"],
                 name="reminder_once_per_milestone_recipient_rule_date",
+            ),
+            models.UniqueConstraint(
+                fields=["request_key", "recipient_email"],
+                condition=~Q(request_key=""),
+                name="reminder_once_per_request_and_recipient",
+            ),
+            models.CheckConstraint(
+                condition=Q(rule__isnull=False) | ~Q(request_key=""),
+                name="reminder_has_rule_or_request_key",
+            ),
+        ]
+        # The sweep re-dispatches reminders claimed but not sent.
+        indexes = [models.Index(fields=["status", "claimed_at"])]
+
+    def __str__(self):
+        rule = self.rule.code if self.rule_id else "by hand"
+        return f"{rule} to {self.recipient_email} for {self.milestone}"
+
+
+class Digest(models.Model):
+    """The weekly digest of overdue and upcoming items sent to a programme officer."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests"
+    )
+    week_starting = models.DateField()
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-week_starting"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "week_starting"],
+                name="digest_once_per_recipient_and_week",
             )
         ]
 
     def __str__(self):
-        return f"{self.rule} to {self.recipient_email} for {self.milestone}"
+        return f"Digest for {self.recipient}, week of {self.week_starting}"

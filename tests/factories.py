@@ -9,6 +9,7 @@ from factory.django import DjangoModelFactory
 from grants.formatting import fiscal_year_of
 from grants.models import (
     BudgetLine,
+    Digest,
     Document,
     Extension,
     Instalment,
@@ -18,6 +19,7 @@ from grants.models import (
     ProgressReport,
     Project,
     Reminder,
+    ReminderRule,
     Scheme,
     User,
     UtilisationCertificate,
@@ -210,6 +212,15 @@ class DocumentFactory(DjangoModelFactory):
     size = 15
 
 
+class ReminderRuleFactory(DjangoModelFactory):
+    class Meta:
+        model = ReminderRule
+
+    code = factory.Sequence(lambda n: f"before-30-{n}")
+    name = "30 days before"
+    offset_days = -30
+
+
 class ReminderFactory(DjangoModelFactory):
     class Meta:
         model = Reminder
@@ -217,5 +228,15 @@ class ReminderFactory(DjangoModelFactory):
     milestone = factory.SubFactory(MilestoneFactory)
     recipient = factory.SubFactory(UserFactory)
     recipient_email = factory.LazyAttribute(lambda r: r.recipient.email)
-    rule = "before-30"
+    rule = factory.SubFactory(ReminderRuleFactory)
     due_on = factory.LazyAttribute(lambda r: r.milestone.due_on)
+
+
+class DigestFactory(DjangoModelFactory):
+    class Meta:
+        model = Digest
+
+    recipient = factory.SubFactory(StaffUserFactory)
+    week_starting = factory.Sequence(
+        lambda n: datetime.date(2026, 11, 16) - datetime.timedelta(weeks=n)
+    )

@@ -14,6 +14,7 @@ from factory.django import DjangoModelFactory
 
 from grants.models import (
     BudgetLine,
+    Digest,
     Document,
     Element,
     Extension,
@@ -24,12 +25,14 @@ from grants.models import (
     ProgressReport,
     Project,
     Reminder,
+    ReminderRule,
     Scheme,
     User,
     UtilisationCertificate,
 )
 from tests.factories import (
     BudgetLineFactory,
+    DigestFactory,
     DocumentFactory,
     ExtensionFactory,
     InstalmentFactory,
@@ -39,6 +42,7 @@ from tests.factories import (
     ProgressReportFactory,
     ProjectFactory,
     ReminderFactory,
+    ReminderRuleFactory,
     SchemeFactory,
     UserFactory,
     UtilisationCertificateFactory,
@@ -84,6 +88,8 @@ FACTORIES = {
     Extension: ExtensionFactory,
     Document: DocumentFactory,
     Reminder: ReminderFactory,
+    ReminderRule: ReminderRuleFactory,
+    Digest: DigestFactory,
 }
 
 REGISTERED_MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)

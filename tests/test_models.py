@@ -26,6 +26,7 @@ from tests.factories import (
     ProgressReportFactory,
     ProjectFactory,
     ReminderFactory,
+    ReminderRuleFactory,
     SchemeFactory,
     StaffUserFactory,
     UserFactory,
@@ -681,7 +682,25 @@ def test_reminder_is_recorded_once_per_milestone_recipient_rule_and_date():
         ReminderFactory(**same)
     with pytest.raises(ValidationError, match="already exists"):
         ReminderFactory.build(**same).full_clean()
-    ReminderFactory(**{**same, "rule": "overdue-7"})
+    ReminderFactory(**{**same, "rule": ReminderRuleFactory(code="overdue-7")})
+
+
+def test_reminder_sent_by_hand_is_recorded_once_per_request_and_recipient():
+    reminder = ReminderFactory(rule=None, request_key="click-1")
+    same = {
+        "milestone": reminder.milestone,
+        "recipient": reminder.recipient,
+        "rule": None,
+        "request_key": "click-1",
+    }
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReminderFactory(**same)
+    ReminderFactory(**{**same, "request_key": "click-2"})
+
+
+def test_reminder_needs_a_rule_or_a_request_key():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReminderFactory(rule=None, request_key="")
 
 
 # Organisations and memberships --------------------------------------------------

@@ -1,0 +1,37 @@
+"""What every service shares: the domain error and how it writes figures."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+
+from grants.formatting import format_inr
+
+
+class GrantRuleError(ValidationError):
+    """A business rule refused a change; the message says which and why."""
+
+
+class LowUtilisationWarning(GrantRuleError):
+    """The covering UC shows under 75% utilisation: finance must acknowledge it."""
+
+
+def _date(day: datetime.date) -> str:
+    return f"{day:%d %b %Y}"
+
+
+def _rupees(amount) -> str:
+    return f"Rs {format_inr(amount)}"
+
+
+def _percent_floor(part: int, whole: int) -> str:
+    """Write part/whole as a percentage rounded down to 0.1: 74.99% reads 74.9%."""
+    if not whole:
+        return "0%"
+    units, tenth = divmod(1000 * part // whole, 10)
+    return f"{units}.{tenth}%" if tenth else f"{units}%"
+
+
+def _save(instance, **kwargs):
+    instance.full_clean()
+    instance.save(**kwargs)
+    return instance

@@ -1,0 +1,273 @@
+"""Sanctions and instalment releases (GFR 2017 rules 230 and 238)."""
+
+import datetime
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.db.models import Max, Sum
+
+from grants.formatting import fiscal_year_of
+from grants.models import (
+    BudgetLine,
+    Instalment,
+    Organisation,
+    Project,
+    Scheme,
+    User,
+    UtilisationCertificate,
+)
+from grants.services.common import (
+    GrantRuleError,
+    LowUtilisationWarning,
+    _date,
+    _percent_floor,
+    _rupees,
+    _save,
+)
+
+# GFR 238(2), note: the next grant may go on a UC confirming 75% utilisation of the
+# previous grants. Mines is not a "Scientific Department", so below this share the
+# release is a warning that finance must acknowledge, not a refusal.
+LOW_UTILISATION_PERCENT = 75
+
+# Sanction ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedBudgetLine:
+    head: str
+    project_year: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class PlannedInstalment:
+    sequence: int
+    planned_on: datetime.date
+    amount: int
+    condition: str = ""
+
+
+@transaction.atomic
+def sanction_project(
+    *,
+    reference: str,
+    title: str,
+    scheme: Scheme,
+    organisation: Organisation,
+    principal_investigator: User,
+    programme_officer: User | None,
+    stage: str,
+    sanction_order_number: str,
+    sanctioned_on: datetime.date,
+    start_on: datetime.date,
+    duration_months: int,
+    sanctioned_amount: int,
+    trl_start: int,
+    trl_target: int,
+    budget_lines: list[PlannedBudgetLine],
+    instalments: list[PlannedInstalment],
+    elements=(),
+    abstract: str = "",
+) -> Project:
+    """Record a sanction with its budget lines and planned instalments.
+
+    The budget lines and the instalments must each add up to the sanction, and the
+    budget may not run past the project's years.
+    """
+    budget_total = sum(line.amount for line in budget_lines)
+    if budget_total != sanctioned_amount:
+        raise GrantRuleError(
+            f"The budget lines add up to {_rupees(budget_total)}, not the "
+            f"sanctioned {_rupees(sanctioned_amount)} (a difference of "
+            f"{_rupees(abs(sanctioned_amount - budget_total))})."
+        )
+    instalment_total = sum(instalment.amount for instalment in instalments)
+    if instalment_total != sanctioned_amount:
+        raise GrantRuleError(
+            f"The planned instalments add up to {_rupees(instalment_total)}, not the "
+            f"sanctioned {_rupees(sanctioned_amount)} (a difference of "
+            f"{_rupees(abs(sanctioned_amount - instalment_total))})."
+        )
+    project_years = -(-duration_months // 12)
+    beyond = sorted(
+        {line.project_year for line in budget_lines} - set(range(1, project_years + 1))
+    )
+    if beyond:
+        raise GrantRuleError(
+            f"A {duration_months}-month project has {project_years} project years; "
+            f"the budget has lines for year {', '.join(map(str, beyond))}."
+        )
+    project = Project(
+        reference=reference,
+        title=title,
+        abstract=abstract,
+        scheme=scheme,
+        organisation=organisation,
+        principal_investigator=principal_investigator,
+        programme_officer=programme_officer,
+        stage=stage,
+        sanction_order_number=sanction_order_number,
+        sanctioned_on=sanctioned_on,
+        fiscal_year=fiscal_year_of(sanctioned_on),
+        start_on=start_on,
+        duration_months=duration_months,
+        end_on=start_on + relativedelta(months=duration_months, days=-1),
+        sanctioned_amount=sanctioned_amount,
+        trl_start=trl_start,
+        trl_target=trl_target,
+        trl_now=trl_start,
+        status=Project.Status.SANCTIONED,
+    )
+    _save(project)
+    project.elements.set(elements)
+    for line in budget_lines:
+        _save(
+            BudgetLine(
+                project=project,
+                head=line.head,
+                project_year=line.project_year,
+                amount=line.amount,
+            )
+        )
+    for planned in instalments:
+        _save(
+            Instalment(
+                project=project,
+                sequence=planned.sequence,
+                planned_on=planned.planned_on,
+                amount=planned.amount,
+                condition=planned.condition,
+            )
+        )
+    return project
+
+
+# Release -----------------------------------------------------------------------
+
+
+def find_covering_certificate(
+    project: Project, *, previous_release_on: datetime.date, release_on: datetime.date
+) -> UtilisationCertificate | None:
+    """Return the accepted UC that covers the previous release, if there is one.
+
+    GFR 230(10) and 238(2): a UC (annual, provisional or final) whose period ends on
+    or after the previous release and which was accepted on or before this release.
+    The most recent such UC is the one that speaks for the money.
+    """
+    return (
+        UtilisationCertificate.objects.accepted()
+        .filter(
+            project=project,
+            period_end__gte=previous_release_on,
+            decided_on__lte=release_on,
+        )
+        .order_by("-period_end", "-decided_on", "-pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def release_instalment(
+    instalment: Instalment,
+    *,
+    released_on: datetime.date,
+    release_order_number: str,
+    released_by: User,
+    override_reason: str = "",
+    low_utilisation_note: str = "",
+) -> Instalment:
+    """Record the release of an instalment.
+
+    The project row is locked first, so two releases at the same moment are checked
+    one after the other and cannot together exceed the sanction. A release after the
+    first needs an accepted UC covering the previous release, unless finance records
+    an override with a reason; a covering UC under 75% utilisation needs a note.
+    """
+    # Lock the project: the released total below must not change under us.
+    project = Project.objects.select_for_update().get(pk=instalment.project_id)
+    instalment = Instalment.objects.get(pk=instalment.pk)
+    label = f"Instalment {instalment.sequence} of {project.reference}"
+
+    if instalment.is_released:
+        raise GrantRuleError(
+            f"{label} was already released on {_date(instalment.released_on)} "
+            f"(order {instalment.release_order_number})."
+        )
+    if not release_order_number.strip():
+        raise GrantRuleError(f"{label}: enter the release order number.")
+    if project.status in (Project.Status.CLOSED, Project.Status.TERMINATED):
+        raise GrantRuleError(
+            f"{label} cannot be released: the project is "
+            f"{project.get_status_display()}."
+        )
+    earlier_unreleased = (
+        project.instalments.unreleased()
+        .filter(sequence__lt=instalment.sequence)
+        .order_by("sequence")
+        .first()
+    )
+    if earlier_unreleased:
+        raise GrantRuleError(
+            f"{label} cannot be released before instalment "
+            f"{earlier_unreleased.sequence}."
+        )
+    released_total = (
+        project.instalments.released().aggregate(total=Sum("amount"))["total"] or 0
+    )
+    excess = released_total + instalment.amount - project.sanctioned_amount
+    if excess > 0:
+        raise GrantRuleError(
+            f"{label} cannot be released: {_rupees(released_total)} is already "
+            f"released, and {_rupees(instalment.amount)} more would exceed the "
+            f"sanctioned {_rupees(project.sanctioned_amount)} by {_rupees(excess)}."
+        )
+
+    previous_release_on = project.instalments.released().aggregate(
+        last=Max("released_on")
+    )["last"]
+    covering = None
+    if previous_release_on is not None:
+        if released_on < previous_release_on:
+            raise GrantRuleError(
+                f"{label} cannot be dated {_date(released_on)}, before the previous "
+                f"release on {_date(previous_release_on)}."
+            )
+        covering = find_covering_certificate(
+            project, previous_release_on=previous_release_on, release_on=released_on
+        )
+        if covering is None and not override_reason.strip():
+            raise GrantRuleError(
+                f"{label} needs an accepted utilisation certificate covering the "
+                f"previous release of {_date(previous_release_on)} (GFR 2017 rules "
+                f"230(10) and 238(2)): no accepted UC has a period ending on or "
+                f"after that date. Accept the grantee's UC first, or record an "
+                f"override with a reason."
+            )
+        if covering is not None:
+            utilisation = covering.utilisation_percent
+            if (
+                utilisation < LOW_UTILISATION_PERCENT
+                and not low_utilisation_note.strip()
+            ):
+                shown = _percent_floor(covering.expenditure, covering.total_available)
+                raise LowUtilisationWarning(
+                    f"The covering {covering} shows {shown} utilisation "
+                    f"({_rupees(covering.expenditure)} spent of "
+                    f"{_rupees(covering.total_available)} available), under the "
+                    f"{LOW_UTILISATION_PERCENT}% GFR 238(2) benchmark. Acknowledge it "
+                    f"with a note to release anyway."
+                )
+
+    instalment.released_on = released_on
+    instalment.release_order_number = release_order_number.strip()
+    instalment.released_by = released_by
+    instalment.covering_certificate = covering
+    instalment.override_reason = "" if covering else override_reason.strip()
+    instalment.low_utilisation_note = low_utilisation_note.strip() if covering else ""
+    _save(instalment)
+    if project.status == Project.Status.SANCTIONED:
+        project.status = Project.Status.ONGOING
+        project.save(update_fields=["status", "updated_at"])
+    return instalment

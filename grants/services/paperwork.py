@@ -1,0 +1,326 @@
+"""Utilisation certificates and progress reports: submission and review."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+
+from grants.formatting import fiscal_year_bounds, fiscal_year_of
+from grants.models import (
+    Milestone,
+    ProgressReport,
+    Project,
+    User,
+    UtilisationCertificate,
+)
+from grants.services.common import (
+    GrantRuleError,
+    _date,
+    _rupees,
+    _save,
+)
+
+# Utilisation certificates ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CertificateFigures:
+    """The Form GFR 12-A figures of a certificate, in whole rupees."""
+
+    opening_balance: int
+    interest_earned: int
+    interest_remitted: int
+    grant_received: int
+    expenditure: int
+    closing_balance: int
+    expenditure_general: int | None = None
+    expenditure_salary: int | None = None
+    expenditure_capital: int | None = None
+
+    def errors(self) -> dict[str, str]:
+        """Say which figure is off and by how much, field by field."""
+        problems = {}
+        for name, value in vars(self).items():
+            if value is None:
+                continue
+            if isinstance(value, float) or (
+                isinstance(value, Decimal) and value != value.to_integral_value()
+            ):
+                problems[name] = "Enter whole rupees."
+            elif value < 0:
+                problems[name] = "An amount cannot be negative."
+        if problems:
+            return problems
+        expected = (
+            self.opening_balance
+            + self.interest_earned
+            - self.interest_remitted
+            + self.grant_received
+            - self.expenditure
+        )
+        if self.closing_balance != expected:
+            difference = self.closing_balance - expected
+            problems["closing_balance"] = (
+                f"Closing balance should be {_rupees(expected)} (opening + interest "
+                f"earned - interest remitted + grant received - expenditure); the "
+                f"figure entered is {_rupees(abs(difference))} "
+                f"{'too high' if difference > 0 else 'too low'}."
+            )
+        components = (
+            self.expenditure_general,
+            self.expenditure_salary,
+            self.expenditure_capital,
+        )
+        if any(value is not None for value in components):
+            component_total = sum(value or 0 for value in components)
+            if component_total != self.expenditure:
+                difference = component_total - self.expenditure
+                problems["expenditure"] = (
+                    f"General, salary and capital expenditure add up to "
+                    f"{_rupees(component_total)}, {_rupees(abs(difference))} "
+                    f"{'more' if difference > 0 else 'less'} than the expenditure "
+                    f"of {_rupees(self.expenditure)}."
+                )
+        return problems
+
+
+@transaction.atomic
+def submit_certificate(
+    project: Project,
+    *,
+    kind: str,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    figures: CertificateFigures,
+    submitted_on: datetime.date,
+    submitted_by: User | None,
+    milestone: Milestone | None = None,
+    targets_achieved: str = "",
+) -> UtilisationCertificate:
+    """Record a grantee's utilisation certificate and mark its milestone submitted."""
+    problems = figures.errors()
+    if problems:
+        raise GrantRuleError(problems)
+    if period_end < period_start:
+        raise GrantRuleError({"period_end": "The period cannot end before it starts."})
+    fiscal_year = fiscal_year_of(period_end)
+    if kind == UtilisationCertificate.Kind.ANNUAL:
+        fy_start, fy_end = fiscal_year_bounds(fiscal_year)
+        if period_start < fy_start:
+            raise GrantRuleError(
+                {
+                    "period_start": f"An annual UC covers one fiscal year: "
+                    f"{fiscal_year} starts on {_date(fy_start)}."
+                }
+            )
+        live = project.certificates.filter(
+            kind=UtilisationCertificate.Kind.ANNUAL, fiscal_year=fiscal_year
+        ).exclude(status=UtilisationCertificate.Status.RETURNED)
+        if live.exists():
+            raise GrantRuleError(
+                f"{project.reference} already has an annual UC for {fiscal_year} "
+                f"that is submitted or accepted."
+            )
+    if milestone is not None:
+        # Decide on the row as it is now, not on a copy read before a review.
+        milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    if milestone is not None and milestone.project_id != project.pk:
+        raise GrantRuleError("That milestone belongs to another project.")
+    if milestone is not None and milestone.status not in Milestone.OPEN_STATUSES:
+        raise GrantRuleError(
+            f"{milestone} is {milestone.get_status_display()}: a certificate can be "
+            f"submitted against it only while it is pending or returned."
+        )
+    certificate = _save(
+        UtilisationCertificate(
+            project=project,
+            kind=kind,
+            fiscal_year=fiscal_year,
+            period_start=period_start,
+            period_end=period_end,
+            submitted_on=submitted_on,
+            submitted_by=submitted_by,
+            targets_achieved=targets_achieved,
+            status=UtilisationCertificate.Status.SUBMITTED,
+            **vars(figures),
+        )
+    )
+    if milestone is not None:
+        milestone.status = Milestone.Status.SUBMITTED
+        milestone.submitted_on = submitted_on
+        milestone.certificate = certificate
+        _save(milestone)
+    return certificate
+
+
+def _decide(item, *, status, decided_on, decided_by, **fields):
+    if item.status != item.Status.SUBMITTED:
+        raise GrantRuleError(
+            f"{item} is {item.get_status_display()}; only a submitted one can be "
+            f"decided."
+        )
+    item.status = status
+    item.decided_on = decided_on
+    item.decided_by = decided_by
+    for name, value in fields.items():
+        setattr(item, name, value)
+    return _save(item)
+
+
+def _mark_milestones(milestones, *, status, decided_on):
+    for milestone in milestones:
+        milestone.status = status
+        milestone.decided_on = decided_on
+        _save(milestone)
+
+
+@transaction.atomic
+def accept_certificate(
+    certificate: UtilisationCertificate, *, decided_on: datetime.date, decided_by: User
+) -> UtilisationCertificate:
+    """Accept a submitted UC; its milestone is then met."""
+    _decide(
+        certificate,
+        status=UtilisationCertificate.Status.ACCEPTED,
+        decided_on=decided_on,
+        decided_by=decided_by,
+    )
+    _mark_milestones(
+        certificate.milestones.all(),
+        status=Milestone.Status.ACCEPTED,
+        decided_on=decided_on,
+    )
+    return certificate
+
+
+@transaction.atomic
+def return_certificate(
+    certificate: UtilisationCertificate,
+    *,
+    reason: str,
+    decided_on: datetime.date,
+    decided_by: User,
+) -> UtilisationCertificate:
+    """Return a submitted UC to the grantee with the reason they will see."""
+    if not reason.strip():
+        raise GrantRuleError(
+            {"reason": "Say why the certificate is returned: the grantee sees it."}
+        )
+    _decide(
+        certificate,
+        status=UtilisationCertificate.Status.RETURNED,
+        decided_on=decided_on,
+        decided_by=decided_by,
+        return_reason=reason.strip(),
+    )
+    _mark_milestones(
+        certificate.milestones.all(),
+        status=Milestone.Status.RETURNED,
+        decided_on=decided_on,
+    )
+    return certificate
+
+
+# Progress reports -----------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_progress_report(
+    milestone: Milestone,
+    *,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    narrative: str,
+    trl_now: int,
+    submitted_on: datetime.date,
+    submitted_by: User | None,
+    publications: int = 0,
+    patents_filed: int = 0,
+    prototypes: int = 0,
+    technologies_transferred: int = 0,
+    people_trained: int = 0,
+) -> ProgressReport:
+    """Record a report against a milestone; after a return it is the next version."""
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    if milestone.status not in Milestone.OPEN_STATUSES:
+        raise GrantRuleError(
+            f"{milestone} is {milestone.get_status_display()}: a report can be "
+            f"submitted only while it is pending or returned."
+        )
+    if not narrative.strip():
+        raise GrantRuleError({"narrative": "Describe the progress made."})
+    latest = milestone.reports.aggregate(version=Max("version"))["version"] or 0
+    report = _save(
+        ProgressReport(
+            milestone=milestone,
+            version=latest + 1,
+            period_start=period_start,
+            period_end=period_end,
+            narrative=narrative.strip(),
+            trl_now=trl_now,
+            publications=publications,
+            patents_filed=patents_filed,
+            prototypes=prototypes,
+            technologies_transferred=technologies_transferred,
+            people_trained=people_trained,
+            submitted_on=submitted_on,
+            submitted_by=submitted_by,
+        )
+    )
+    milestone.status = Milestone.Status.SUBMITTED
+    milestone.submitted_on = submitted_on
+    _save(milestone)
+    return report
+
+
+@transaction.atomic
+def accept_progress_report(
+    report: ProgressReport,
+    *,
+    decided_on: datetime.date,
+    decided_by: User,
+    comment: str = "",
+) -> ProgressReport:
+    """Accept a report: its milestone is met and the project's TRL now follows it."""
+    _decide(
+        report,
+        status=ProgressReport.Status.ACCEPTED,
+        decided_on=decided_on,
+        decided_by=decided_by,
+        review_comment=comment.strip(),
+    )
+    _mark_milestones(
+        [report.milestone], status=Milestone.Status.ACCEPTED, decided_on=decided_on
+    )
+    project = report.milestone.project
+    project.trl_now = report.trl_now
+    _save(project, update_fields=["trl_now", "updated_at"])
+    return report
+
+
+@transaction.atomic
+def return_progress_report(
+    report: ProgressReport,
+    *,
+    reason: str,
+    decided_on: datetime.date,
+    decided_by: User,
+) -> ProgressReport:
+    """Return a report to the grantee with the reason they will see."""
+    if not reason.strip():
+        raise GrantRuleError(
+            {"reason": "Say why the report is returned: the grantee sees it."}
+        )
+    _decide(
+        report,
+        status=ProgressReport.Status.RETURNED,
+        decided_on=decided_on,
+        decided_by=decided_by,
+        review_comment=reason.strip(),
+    )
+    _mark_milestones(
+        [report.milestone], status=Milestone.Status.RETURNED, decided_on=decided_on
+    )
+    return report
