@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 from dateutil.relativedelta import relativedelta
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from grants import services
@@ -37,6 +38,11 @@ from grants.models import (
 DATA_FILE = Path(__file__).resolve().parent / "data" / "demo_portfolio.yaml"
 DEMO_DATE = datetime.date(2026, 11, 22)
 REFERENCE_PREFIX = "DEMO-"
+STAFF_GROUPS = {
+    "officer": "Programme officer",
+    "finance": "Finance officer",
+    "admin": "Ministry admin",
+}
 STAFF_PASSWORDS = {
     "officer": "demo-officer-pass",
     "finance": "demo-finance-pass",
@@ -318,6 +324,7 @@ class DemoLoader:
             if created:
                 user.set_password(password)
                 user.save(update_fields=["password"])
+            user.groups.add(Group.objects.get(name=STAFF_GROUPS[username]))
             staff[username] = user
         return staff
 

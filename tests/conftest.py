@@ -1,6 +1,12 @@
-import pytest
+import datetime
 
+import pytest
+from django.contrib.auth.models import Group
+
+from grants import demo
+from grants.models import Membership
 from tests.factories import (
+    MembershipFactory,
     OrganisationFactory,
     ProjectFactory,
     StaffUserFactory,
@@ -50,3 +56,37 @@ def organisation(db):
 @pytest.fixture
 def project(db):
     return ProjectFactory()
+
+
+@pytest.fixture
+def programme_officer(db):
+    """A staff user in the Programme officer group."""
+    user = StaffUserFactory(username="po")
+    user.groups.add(Group.objects.get(name="Programme officer"))
+    return user
+
+
+@pytest.fixture
+def finance_officer(db):
+    """A staff user in the Finance officer group."""
+    user = StaffUserFactory(username="fo-ministry")
+    user.groups.add(Group.objects.get(name="Finance officer"))
+    return user
+
+
+@pytest.fixture
+def grantee(db, organisation):
+    """The principal investigator of ``organisation``."""
+    return MembershipFactory(
+        organisation=organisation, role=Membership.Role.PRINCIPAL_INVESTIGATOR
+    ).user
+
+
+DEMO_DATE = datetime.date(2026, 11, 22)
+
+
+@pytest.fixture
+def demo_portfolio(db):
+    """The demo portfolio as of its demo date, 22 Nov 2026."""
+    demo.seed(as_of=DEMO_DATE, today=DEMO_DATE)
+    return DEMO_DATE

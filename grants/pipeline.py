@@ -1,0 +1,205 @@
+"""Where each project's next instalment stands, and what holds it back.
+
+Read logic only. The release pipeline of an instalment runs
+planned -> awaiting documents -> under review -> eligible -> recommended -> released.
+A blocker is said in words a grantee and a finance officer both understand, and the
+same rules as ``services.release_instalment`` decide it (GFR 230(10), 238(2)); an
+escalated overdue milestone also blocks the next release.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from grants.models import Instalment, Milestone, Project, UtilisationCertificate
+
+# An open milestone this many days overdue marks the project non-compliant.
+NON_COMPLIANT_AFTER_DAYS = 30
+
+
+class Stage:
+    PLANNED = "planned"
+    AWAITING_DOCUMENTS = "awaiting_documents"
+    UNDER_REVIEW = "under_review"
+    ELIGIBLE = "eligible"
+    RECOMMENDED = "recommended"
+    RELEASED = "released"
+
+    LABELS = {
+        PLANNED: "Planned",
+        AWAITING_DOCUMENTS: "Waiting for the grantee's documents",
+        UNDER_REVIEW: "Documents under the ministry's review",
+        ELIGIBLE: "Eligible for release",
+        RECOMMENDED: "Recommended for release",
+        RELEASED: "Released",
+    }
+    ORDER = [
+        PLANNED,
+        AWAITING_DOCUMENTS,
+        UNDER_REVIEW,
+        ELIGIBLE,
+        RECOMMENDED,
+        RELEASED,
+    ]
+
+
+@dataclass
+class ReleaseState:
+    """The state of one instalment on a given day."""
+
+    instalment: Instalment
+    stage: str
+    since: datetime.date | None
+    blockers: list[str] = field(default_factory=list)
+    covering_certificate: UtilisationCertificate | None = None
+
+    @property
+    def label(self) -> str:
+        return Stage.LABELS[self.stage]
+
+    @property
+    def is_blocked(self) -> bool:
+        """Due and held back: what it needs is missing."""
+        return self.stage == Stage.AWAITING_DOCUMENTS
+
+    def days_waiting(self, *, on: datetime.date) -> int | None:
+        """Days since the instalment entered its stage; None before it is due."""
+        if self.since is None or self.since > on:
+            return None
+        return (on - self.since).days
+
+
+def _long(day: datetime.date) -> str:
+    return f"{day:%d %b %Y}"
+
+
+def _covering_blocker(certificates, *, previous_release, on):
+    """Return (covering UC or None, blocker or None, UC under review or None)."""
+    candidates = [uc for uc in certificates if uc.period_end >= previous_release]
+    accepted = [
+        uc
+        for uc in candidates
+        if uc.status == UtilisationCertificate.Status.ACCEPTED and uc.decided_on <= on
+    ]
+    if accepted:
+        return max(accepted, key=lambda uc: (uc.period_end, uc.decided_on)), None, None
+    by_status = defaultdict(list)
+    for uc in candidates:
+        by_status[uc.status].append(uc)
+    if submitted := by_status[UtilisationCertificate.Status.SUBMITTED]:
+        uc = submitted[-1]
+        return None, f"{uc} submitted on {_long(uc.submitted_on)} is under review.", uc
+    if returned := by_status[UtilisationCertificate.Status.RETURNED]:
+        uc = returned[-1]
+        return (
+            None,
+            f"{uc} was returned on {_long(uc.decided_on)}: a corrected certificate "
+            f"is awaited.",
+            None,
+        )
+    return (
+        None,
+        f"An accepted utilisation certificate covering the release of "
+        f"{_long(previous_release)} is needed (GFR 2017 rules 230(10) and 238(2)).",
+        None,
+    )
+
+
+def _state(instalment, *, instalments, certificates, open_milestones, on):
+    if instalment.released_on is not None:
+        return ReleaseState(instalment, Stage.RELEASED, instalment.released_on)
+
+    blockers = []
+    covering = in_review = None
+    since = instalment.planned_on
+    earlier = [i for i in instalments if i.sequence < instalment.sequence]
+    if any(i.released_on is None for i in earlier):
+        blockers.append("The earlier instalment has not been released yet.")
+    elif earlier:
+        previous_release = max(i.released_on for i in earlier)
+        since = max(previous_release, instalment.planned_on)
+        covering, blocker, in_review = _covering_blocker(
+            certificates, previous_release=previous_release, on=on
+        )
+        if blocker:
+            blockers.append(blocker)
+    for milestone in open_milestones:
+        overdue = (on - milestone.due_on).days
+        pending = milestone.status == Milestone.Status.PENDING
+        if pending and overdue >= NON_COMPLIANT_AFTER_DAYS:
+            blockers.append(
+                f"{milestone.title} is {overdue} days overdue (due "
+                f"{_long(milestone.due_on)}): the project is non-compliant."
+            )
+
+    if instalment.planned_on > on:
+        # Not due yet: what is missing is listed as still needed, not as a hold-up.
+        stage = Stage.PLANNED
+    elif in_review is not None and len(blockers) == 1:
+        stage, since = Stage.UNDER_REVIEW, max(since, in_review.submitted_on)
+    elif blockers:
+        stage = Stage.AWAITING_DOCUMENTS
+    elif instalment.recommended_on is not None:
+        stage, since = Stage.RECOMMENDED, instalment.recommended_on
+    else:
+        stage = Stage.ELIGIBLE
+        if covering is not None:
+            since = max(since, covering.decided_on)
+    return ReleaseState(
+        instalment, stage, since, blockers=blockers, covering_certificate=covering
+    )
+
+
+def projects_for_pipeline(projects):
+    """Prefetch what ``release_states`` reads, so it runs no query per project."""
+    return projects.prefetch_related(
+        Prefetch("instalments", queryset=Instalment.objects.order_by("sequence")),
+        Prefetch(
+            "certificates",
+            queryset=UtilisationCertificate.objects.order_by("period_end", "pk"),
+        ),
+        Prefetch(
+            "milestones",
+            queryset=Milestone.objects.open().order_by("due_on"),
+            to_attr="open_milestones",
+        ),
+    )
+
+
+def release_states(project: Project, *, on: datetime.date) -> list[ReleaseState]:
+    """Return the state of every instalment of a project prefetched for the pipeline."""
+    instalments = list(project.instalments.all())
+    certificates = list(project.certificates.all())
+    open_milestones = getattr(project, "open_milestones", None)
+    if open_milestones is None:
+        open_milestones = list(project.milestones.open().order_by("due_on"))
+    return [
+        _state(
+            instalment,
+            instalments=instalments,
+            certificates=certificates,
+            open_milestones=open_milestones,
+            on=on,
+        )
+        for instalment in instalments
+    ]
+
+
+def next_release_state(project: Project, *, on: datetime.date) -> ReleaseState | None:
+    """Return the state of the project's next unreleased instalment, if any."""
+    for state in release_states(project, on=on):
+        if state.stage != Stage.RELEASED:
+            return state
+    return None
+
+
+def pipeline(projects, *, on: datetime.date) -> dict[str, list[ReleaseState]]:
+    """Group every project's next instalment by stage, for the dashboard."""
+    stages = defaultdict(list)
+    for project in projects_for_pipeline(projects):
+        state = next_release_state(project, on=on)
+        if state is not None:
+            stages[state.stage].append(state)
+    return stages
