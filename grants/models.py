@@ -15,6 +15,7 @@ from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from grants.formatting import FISCAL_YEAR_PATTERN, format_inr
 
@@ -245,6 +246,8 @@ class Membership(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()
+
     objects = MembershipQuerySet.as_manager()
 
     class Meta:
@@ -388,6 +391,8 @@ class Project(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords()
+
     objects = ProjectQuerySet.as_manager()
 
     class Meta:
@@ -469,6 +474,8 @@ class Extension(models.Model):
     )
     decision_comment = models.TextField(blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["project", "requested_on"]
         permissions = [("approve_extension", "Can approve or reject an extension")]
@@ -526,6 +533,8 @@ class BudgetLine(models.Model):
     head = models.CharField(max_length=15, choices=Head)
     project_year = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     amount = money_field(_("amount (Rs)"))
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["project", "project_year", "head"]
@@ -615,6 +624,8 @@ class Instalment(models.Model):
         blank=True,
         help_text=_("Why the release went ahead with under 75% utilisation."),
     )
+
+    history = HistoricalRecords()
 
     objects = InstalmentQuerySet.as_manager()
 
@@ -741,6 +752,8 @@ class UtilisationCertificate(models.Model):
         blank=True,
     )
     return_reason = models.TextField(blank=True)
+
+    history = HistoricalRecords()
 
     objects = UtilisationCertificateQuerySet.as_manager()
 
@@ -924,6 +937,8 @@ class Milestone(models.Model):
     )
     reschedule_reason = models.TextField(blank=True)
 
+    history = HistoricalRecords()
+
     objects = MilestoneQuerySet.as_manager()
 
     class Meta:
@@ -1006,6 +1021,8 @@ class ProgressReport(models.Model):
     review_comment = models.TextField(
         blank=True, help_text=_("Shown to the grantee; required when returning.")
     )
+
+    history = HistoricalRecords()
 
     objects = ProgressReportQuerySet.as_manager()
 

@@ -1841,3 +1841,18 @@ def test_submit_certificate_refuses_a_milestone_already_accepted():
     assert row_counts() == before
     milestone.refresh_from_db()
     assert milestone.status == Milestone.Status.ACCEPTED
+
+
+def test_a_returned_certificate_records_the_reason_in_its_history(staff_user):
+    uc = submitted_uc_with_milestone()
+
+    services.return_certificate(
+        uc,
+        reason="Interest is not remitted.",
+        decided_on=datetime.date(2025, 5, 2),
+        decided_by=staff_user,
+    )
+
+    latest = uc.history.latest()
+    assert latest.status == UtilisationCertificate.Status.RETURNED
+    assert latest.history_change_reason == "Returned: Interest is not remitted."

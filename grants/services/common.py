@@ -31,7 +31,10 @@ def _percent_floor(part: int, whole: int) -> str:
     return f"{units}.{tenth}%" if tenth else f"{units}%"
 
 
-def _save(instance, **kwargs):
+def _save(instance, *, reason: str = "", **kwargs):
+    """Validate and save a row; ``reason`` goes into its audit history."""
     instance.full_clean()
+    if reason:
+        instance._change_reason = reason
     instance.save(**kwargs)
     return instance

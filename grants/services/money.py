@@ -266,7 +266,13 @@ def release_instalment(
     instalment.covering_certificate = covering
     instalment.override_reason = "" if covering else override_reason.strip()
     instalment.low_utilisation_note = low_utilisation_note.strip() if covering else ""
-    _save(instalment)
+    _save(
+        instalment,
+        reason=(
+            f"Released by order {instalment.release_order_number}"
+            + (f"; override: {instalment.override_reason}" if not covering else "")
+        ),
+    )
     if project.status == Project.Status.SANCTIONED:
         project.status = Project.Status.ONGOING
         project.save(update_fields=["status", "updated_at"])

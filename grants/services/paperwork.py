@@ -155,7 +155,7 @@ def submit_certificate(
     return certificate
 
 
-def _decide(item, *, status, decided_on, decided_by, **fields):
+def _decide(item, *, status, decided_on, decided_by, reason="", **fields):
     if item.status != item.Status.SUBMITTED:
         raise GrantRuleError(
             f"{item} is {item.get_status_display()}; only a submitted one can be "
@@ -166,14 +166,14 @@ def _decide(item, *, status, decided_on, decided_by, **fields):
     item.decided_by = decided_by
     for name, value in fields.items():
         setattr(item, name, value)
-    return _save(item)
+    return _save(item, reason=reason or f"{item.get_status_display().capitalize()}")
 
 
-def _mark_milestones(milestones, *, status, decided_on):
+def _mark_milestones(milestones, *, status, decided_on, reason=""):
     for milestone in milestones:
         milestone.status = status
         milestone.decided_on = decided_on
-        _save(milestone)
+        _save(milestone, reason=reason)
 
 
 @transaction.atomic
@@ -214,6 +214,7 @@ def return_certificate(
         decided_on=decided_on,
         decided_by=decided_by,
         return_reason=reason.strip(),
+        reason=f"Returned: {reason.strip()}",
     )
     _mark_milestones(
         certificate.milestones.all(),
@@ -319,6 +320,7 @@ def return_progress_report(
         decided_on=decided_on,
         decided_by=decided_by,
         review_comment=reason.strip(),
+        reason=f"Returned: {reason.strip()}",
     )
     _mark_milestones(
         [report.milestone], status=Milestone.Status.RETURNED, decided_on=decided_on

@@ -120,10 +120,11 @@ def extend_project(
 
     project.end_on = new_end_on
     project.status = Project.Status.EXTENDED
-    _save(project, update_fields=["end_on", "status", "updated_at"])
+    why = f"Extended to {_date(new_end_on)}: {reason.strip()}"
+    _save(project, reason=why, update_fields=["end_on", "status", "updated_at"])
     for milestone in project.milestones.open().filter(months_after_end__isnull=False):
         milestone.due_on = new_end_on + relativedelta(months=milestone.months_after_end)
-        _save(milestone, update_fields=["due_on"])
+        _save(milestone, reason=why, update_fields=["due_on"])
     return extension
 
 
