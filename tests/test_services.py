@@ -1844,7 +1844,7 @@ def test_submit_certificate_refuses_a_milestone_already_accepted():
 
 
 def test_a_returned_certificate_records_the_reason_in_its_history(staff_user):
-    uc = submitted_uc_with_milestone()
+    uc, _ = submitted_uc_with_milestone()
 
     services.return_certificate(
         uc,
