@@ -1,0 +1,1 @@
+"""Forms of the staff workspace and the grantee portal: input validation only."""
