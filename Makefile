@@ -9,12 +9,13 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run test lint
+.PHONY: help install run test lint bench
 
 help:
 	@echo "make run    start the app with demo data on http://127.0.0.1:$(PORT)/"
 	@echo "make test   run the test suite (PYTEST_ARGS=... passes options to pytest)"
 	@echo "make lint   ruff check and ruff format --check"
+	@echo "make bench  benchmarks (minutes); results in docs/benchmarks.md"
 
 # The virtual environment is made once; packages are installed again only when a
 # requirements file is newer than the stamp, so a second `make run` starts at once.
@@ -57,3 +58,9 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Benchmarks on generated data in throwaway databases; results go to
+# docs/benchmarks.md and docs/benchmarks.json. With DATABASE_URL and
+# CELERY_BROKER_URL set they run on PostgreSQL and Redis instead.
+bench: install
+	$(PYTHON) bench/sweep.py

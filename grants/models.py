@@ -816,6 +816,13 @@ class UtilisationCertificate(models.Model):
                 name="uc_return_has_reason",
                 violation_error_message=_("A returned certificate needs a reason."),
             ),
+            models.CheckConstraint(
+                condition=Q(status="submitted") | Q(decided_on__isnull=False),
+                name="uc_decision_has_date",
+                violation_error_message=_(
+                    "An accepted or returned certificate needs its decision date."
+                ),
+            ),
             # Returned certificates are superseded versions and stay on record.
             models.UniqueConstraint(
                 fields=["project", "fiscal_year"],
@@ -1049,6 +1056,13 @@ class ProgressReport(models.Model):
                 condition=~Q(status="returned") | ~Q(review_comment=""),
                 name="progressreport_return_has_reason",
                 violation_error_message=_("A returned report needs a reason."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="submitted") | Q(decided_on__isnull=False),
+                name="progressreport_decision_has_date",
+                violation_error_message=_(
+                    "An accepted or returned report needs its decision date."
+                ),
             ),
         ]
 

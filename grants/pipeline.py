@@ -17,6 +17,8 @@ from grants.models import Instalment, Milestone, Project, UtilisationCertificate
 
 # An open milestone this many days overdue marks the project non-compliant.
 NON_COMPLIANT_AFTER_DAYS = 30
+# A project in one of these states releases no more money (services refuse it).
+ENDED_STATUSES = (Project.Status.CLOSED, Project.Status.TERMINATED)
 
 
 class Stage:
@@ -107,11 +109,13 @@ def _covering_blocker(certificates, *, previous_release, on):
     )
 
 
-def _state(instalment, *, instalments, certificates, open_milestones, on):
+def _state(instalment, *, instalments, certificates, open_milestones, on, ended=""):
     if instalment.released_on is not None:
         return ReleaseState(instalment, Stage.RELEASED, instalment.released_on)
 
     blockers = []
+    if ended:
+        blockers.append(f"The project is {ended}: nothing more is released.")
     covering = in_review = None
     since = instalment.planned_on
     earlier = [i for i in instalments if i.sequence < instalment.sequence]
@@ -152,19 +156,24 @@ def _state(instalment, *, instalments, certificates, open_milestones, on):
     )
 
 
-def projects_for_pipeline(projects):
-    """Prefetch what ``release_states`` reads, so it runs no query per project."""
+def projects_for_pipeline(projects, *, on: datetime.date | None = None):
+    """Prefetch what ``release_states`` reads, so it runs no query per project.
+
+    With ``on``, only the open milestones that can block a release that day (those
+    due ``NON_COMPLIANT_AFTER_DAYS`` or more before it) are fetched: the states
+    for ``on`` are the same, and a large portfolio loads far fewer rows.
+    """
+    open_milestones = Milestone.objects.open().order_by("due_on")
+    if on is not None:
+        latest = on - datetime.timedelta(days=NON_COMPLIANT_AFTER_DAYS)
+        open_milestones = open_milestones.filter(due_on__lte=latest)
     return projects.prefetch_related(
         Prefetch("instalments", queryset=Instalment.objects.order_by("sequence")),
         Prefetch(
             "certificates",
             queryset=UtilisationCertificate.objects.order_by("period_end", "pk"),
         ),
-        Prefetch(
-            "milestones",
-            queryset=Milestone.objects.open().order_by("due_on"),
-            to_attr="open_milestones",
-        ),
+        Prefetch("milestones", queryset=open_milestones, to_attr="open_milestones"),
     )
 
 
@@ -175,6 +184,7 @@ def release_states(project: Project, *, on: datetime.date) -> list[ReleaseState]
     open_milestones = getattr(project, "open_milestones", None)
     if open_milestones is None:
         open_milestones = list(project.milestones.open().order_by("due_on"))
+    ended = project.get_status_display() if project.status in ENDED_STATUSES else ""
     return [
         _state(
             instalment,
@@ -182,6 +192,7 @@ def release_states(project: Project, *, on: datetime.date) -> list[ReleaseState]
             certificates=certificates,
             open_milestones=open_milestones,
             on=on,
+            ended=ended,
         )
         for instalment in instalments
     ]
@@ -196,9 +207,13 @@ def next_release_state(project: Project, *, on: datetime.date) -> ReleaseState |
 
 
 def pipeline(projects, *, on: datetime.date) -> dict[str, list[ReleaseState]]:
-    """Group every project's next instalment by stage, for the dashboard."""
+    """Group every project's next instalment by stage, for the dashboard.
+
+    Closed and terminated projects release nothing more and are left out.
+    """
     stages = defaultdict(list)
-    for project in projects_for_pipeline(projects):
+    live = projects.exclude(status__in=ENDED_STATUSES)
+    for project in projects_for_pipeline(live, on=on):
         state = next_release_state(project, on=on)
         if state is not None:
             stages[state.stage].append(state)

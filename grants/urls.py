@@ -6,7 +6,7 @@ The two lists are mounted under their own prefixes and namespaces by
 
 from django.urls import path
 
-from grants.views import home, portal, staff
+from grants.views import documents, home, portal, staff
 
 staff_patterns = [
     *staff.urlpatterns,
@@ -18,4 +18,9 @@ portal_patterns = [
 
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
+    path(
+        "documents/<int:pk>/",
+        documents.DocumentDownloadView.as_view(),
+        name="document-download",
+    ),
 ]

@@ -31,6 +31,9 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # The production configuration redirects to HTTPS; the test client speaks HTTP.
     settings.SECURE_SSL_REDIRECT = False
+    # Tests of the second factor and of the lockout switch these on themselves.
+    settings.KHANIJ_STAFF_2FA_REQUIRED = False
+    settings.AXES_ENABLED = False
 
 
 @pytest.fixture

@@ -559,6 +559,7 @@ def test_returned_annual_certificate_makes_way_for_a_resubmission(project):
         project=project,
         status=UtilisationCertificate.Status.RETURNED,
         return_reason="Interest earned is missing.",
+        decided_on=datetime.date(2025, 5, 2),
     )
     resubmission = balanced_uc(project)
     resubmission.full_clean()
@@ -682,7 +683,7 @@ def test_reminder_is_recorded_once_per_milestone_recipient_rule_and_date():
         ReminderFactory(**same)
     with pytest.raises(ValidationError, match="already exists"):
         ReminderFactory.build(**same).full_clean()
-    ReminderFactory(**{**same, "rule": ReminderRuleFactory(code="overdue-7")})
+    ReminderFactory(**{**same, "rule": ReminderRuleFactory(code="another-rule")})
 
 
 def test_reminder_sent_by_hand_is_recorded_once_per_request_and_recipient():
@@ -908,7 +909,7 @@ def test_latest_closing_balance_breaks_a_tie_on_period_by_decision_date(project)
     for decided_on, expenditure in [
         (datetime.date(2025, 5, 12), 1_600_000),
         (datetime.date(2025, 6, 2), 1_750_000),
-        (None, 1_900_000),
+        (datetime.date(2025, 5, 20), 1_900_000),
     ]:
         UtilisationCertificateFactory(
             project=project,
@@ -1016,3 +1017,13 @@ def test_released_instalments_are_those_with_a_release_date(project):
     assert list(Instalment.objects.unreleased()) == [unreleased]
     assert released.is_released
     assert not unreleased.is_released
+
+
+@pytest.mark.parametrize("status", ["accepted", "returned"])
+def test_a_decided_certificate_or_report_needs_its_decision_date(project, status):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        UtilisationCertificateFactory(
+            project=project, status=status, return_reason="x", decided_on=None
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProgressReportFactory(status=status, review_comment="x", decided_on=None)

@@ -1,4 +1,4 @@
-"""The home page and logging in: who lands where, and what a grantee sees."""
+"""The home page and logging in: who lands where, and what a grantee sees first."""
 
 import pytest
 from django.db import connection
@@ -28,13 +28,31 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
     assert response["Location"] == "/accounts/login/?next=/"
 
 
-def test_staff_are_sent_to_the_admin_index(client, staff_user):
+def test_staff_are_sent_to_the_staff_workspace(client, staff_user):
     client.force_login(staff_user)
 
     response = client.get("/")
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:index")
+    assert response["Location"] == "/staff/"
+
+
+def test_a_grantee_is_sent_to_the_portal(client, grantee):
+    client.force_login(grantee)
+
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:home")
+
+
+def test_a_user_without_a_membership_is_sent_to_the_portal_which_says_so(client):
+    client.force_login(UserFactory())
+
+    response = client.get("/", follow=True)
+
+    assert response.redirect_chain == [(reverse("portal:home"), 302)]
+    assert "not a member of any grantee organisation" in response.content.decode()
 
 
 def test_a_grantee_sees_only_their_organisations_projects(client, grantee):
@@ -43,7 +61,7 @@ def test_a_grantee_sees_only_their_organisations_projects(client, grantee):
     ProjectFactory(reference="OTHER-REE-0001")
     client.force_login(grantee)
 
-    response = client.get("/")
+    response = client.get("/", follow=True)
 
     assert response.status_code == 200
     assert list(response.context["projects"]) == [own]
@@ -60,7 +78,7 @@ def test_a_grantee_sees_released_and_pending_money_with_indian_grouping(
     InstalmentFactory(project=project, amount=2_000_000, released=True)
     client.force_login(grantee)
 
-    html = client.get("/").content.decode()
+    html = client.get("/", follow=True).content.decode()
 
     # The template filter keeps the sign and the figure together (no-break space).
     assert "₹\u00a060,00,000" in html
@@ -73,7 +91,7 @@ def test_an_inactive_membership_shows_no_projects(client):
     ProjectFactory(organisation=membership.organisation, reference="HIDDEN-REE-01")
     client.force_login(membership.user)
 
-    response = client.get("/")
+    response = client.get("/", follow=True)
 
     assert response.status_code == 200
     assert list(response.context["projects"]) == []
@@ -81,19 +99,29 @@ def test_an_inactive_membership_shows_no_projects(client):
     assert "not a member of any grantee organisation" in response.content.decode()
 
 
-def test_home_queries_do_not_grow_with_projects(client, grantee):
+def test_the_redirect_runs_no_query_beyond_the_session_and_user(client, grantee):
+    client.force_login(grantee)
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/")
+
+    tables = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "grants_project" not in tables
+
+
+def test_the_portal_home_queries_do_not_grow_with_projects(client, grantee):
     organisation = grantee.memberships.get().organisation
     project = ProjectFactory(organisation=organisation)
     InstalmentFactory(project=project, released=True)
     client.force_login(grantee)
-    client.get("/")  # warm the per-process caches
+    client.get(reverse("portal:home"))  # warm the per-process caches
     with CaptureQueriesContext(connection) as baseline:
-        client.get("/")
+        client.get(reverse("portal:home"))
 
     for project in ProjectFactory.create_batch(10, organisation=organisation):
         InstalmentFactory(project=project, released=True)
     with CaptureQueriesContext(connection) as grown:
-        response = client.get("/")
+        response = client.get(reverse("portal:home"))
 
     assert len(response.context["projects"]) == 11
     assert len(grown) == len(baseline)
@@ -114,7 +142,7 @@ def test_logging_in_with_the_right_password_opens_the_home_page(client, grantee)
 
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
-    assert client.get("/").status_code == 200
+    assert client.get("/", follow=True).status_code == 200
 
 
 def test_logging_in_with_a_wrong_password_is_refused(client, grantee):

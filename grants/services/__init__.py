@@ -7,6 +7,23 @@ by subject.
 """
 
 from grants.services.common import GrantRuleError, LowUtilisationWarning
+from grants.services.documents import (
+    CERTIFICATE_SUBMITTER_ROLES,
+    REPORT_SUBMITTER_ROLES,
+    member_roles,
+    refusal_for_certificates,
+    refusal_for_reports,
+    regenerate_calendar_token,
+    revoke_calendar_token,
+    store_document,
+    submit_certificate_with_signed_copy,
+    submit_report_with_attachments,
+)
+from grants.services.milestones import (
+    recommend_instalment,
+    reschedule_milestone,
+    waive_milestone,
+)
 from grants.services.money import (
     LOW_UTILISATION_PERCENT,
     PlannedBudgetLine,
@@ -31,26 +48,55 @@ from grants.services.projects import (
     extend_project,
     request_extension,
 )
+from grants.services.reminders import (
+    SweepResult,
+    TransientSendError,
+    send_digest,
+    send_reminder,
+    send_reminder_now,
+    send_weekly_digests,
+    sweep_reminders,
+)
 
 __all__ = [
+    "CERTIFICATE_SUBMITTER_ROLES",
     "FINISHED_STATUSES",
     "LOW_UTILISATION_PERCENT",
+    "REPORT_SUBMITTER_ROLES",
     "CertificateFigures",
     "GrantRuleError",
     "LowUtilisationWarning",
     "PlannedBudgetLine",
     "PlannedInstalment",
+    "SweepResult",
+    "TransientSendError",
     "accept_certificate",
     "accept_progress_report",
     "approve_extension",
     "close_project",
     "extend_project",
     "find_covering_certificate",
+    "member_roles",
+    "recommend_instalment",
+    "refusal_for_certificates",
+    "refusal_for_reports",
+    "regenerate_calendar_token",
     "release_instalment",
     "request_extension",
+    "reschedule_milestone",
     "return_certificate",
     "return_progress_report",
+    "revoke_calendar_token",
     "sanction_project",
+    "send_digest",
+    "send_reminder",
+    "send_reminder_now",
+    "send_weekly_digests",
+    "store_document",
     "submit_certificate",
+    "submit_certificate_with_signed_copy",
     "submit_progress_report",
+    "submit_report_with_attachments",
+    "sweep_reminders",
+    "waive_milestone",
 ]

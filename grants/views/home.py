@@ -1,23 +1,19 @@
-from django.shortcuts import redirect
-from django.views.generic import ListView
-
-from grants.models import Project
+from django.urls import NoReverseMatch, reverse
+from django.views.generic import RedirectView
 
 
-class HomeView(ListView):
-    """Send staff to their workspace; show a grantee their organisation's projects."""
+class HomeView(RedirectView):
+    """Send staff to their workspace and grantees to the portal.
 
-    template_name = "grants/home.html"
-    context_object_name = "projects"
+    Anonymous visitors never get here: the login-required middleware sends them
+    to the login page first.
+    """
 
-    def get(self, request, *args, **kwargs):
-        if request.user.is_staff:
-            return redirect("admin:index")
-        return super().get(request, *args, **kwargs)
-
-    def get_queryset(self):
-        return (
-            Project.objects.visible_to(self.request.user)
-            .with_pending_total()
-            .select_related("organisation", "scheme")
-        )
+    def get_redirect_url(self, *args, **kwargs):
+        if self.request.user.is_staff:
+            try:
+                return reverse("staff:dashboard")
+            except NoReverseMatch:
+                # The staff workspace mounts at /staff/ whatever its first page.
+                return "/staff/"
+        return reverse("portal:home")

@@ -1,0 +1,327 @@
+"""The staff tables' filters (django-filter), one ``FilterSet`` per list page.
+
+A filter with a choice list renders every option, so only short lists are
+choices (schemes, elements, kinds, statuses, the programme officers who hold
+projects). Organisations and projects, which can run into thousands, are typed:
+a text box matched against a slug, reference or name.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from grants.formatting import fiscal_year_bounds, fiscal_year_of
+from grants.models import (
+    Element,
+    Instalment,
+    Milestone,
+    Organisation,
+    Project,
+    Reminder,
+    ReminderRule,
+    Scheme,
+    User,
+    UtilisationCertificate,
+)
+from grants.tables import InstalmentState, overdue_exists
+
+YES_NO = [("", "any"), ("true", "yes"), ("false", "no")]
+
+
+class DateRangeWidget(django_filters.widgets.DateRangeWidget):
+    """Two date pickers: from and to."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"type": "date", **(attrs or {})})
+
+
+def date_range(field_name, label):
+    return django_filters.DateFromToRangeFilter(
+        field_name=field_name, label=label, widget=DateRangeWidget()
+    )
+
+
+def project_fiscal_years():
+    years = Project.objects.order_by("fiscal_year").values_list(
+        "fiscal_year", flat=True
+    )
+    return [(year, year) for year in years.distinct()]
+
+
+def certificate_fiscal_years():
+    years = UtilisationCertificate.objects.order_by("fiscal_year").values_list(
+        "fiscal_year", flat=True
+    )
+    return [(year, year) for year in years.distinct()]
+
+
+def programme_officers(request=None):
+    """The staff users who hold at least one project: a list of tens, not thousands."""
+    return (
+        User.objects.filter(is_staff=True, officed_projects__isnull=False)
+        .distinct()
+        .order_by("display_name", "username")
+    )
+
+
+def search(queryset, terms: list[str], value: str):
+    """Keep rows where every word of ``value`` is in one of ``terms``."""
+    for word in value.split():
+        condition = Q()
+        for term in terms:
+            condition |= Q(**{f"{term}__icontains": word})
+        queryset = queryset.filter(condition)
+    return queryset
+
+
+class StaffFilterSet(django_filters.FilterSet):
+    """A filter bar whose choice lists start with "any"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for a_filter in self.filters.values():
+            if isinstance(
+                a_filter,
+                django_filters.ChoiceFilter | django_filters.ModelChoiceFilter,
+            ) and not isinstance(a_filter, django_filters.TypedChoiceFilter):
+                a_filter.extra["empty_label"] = "any"
+
+
+# Projects -----------------------------------------------------------------------------
+
+
+class ProjectFilter(StaffFilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="filter_q",
+        widget=forms.TextInput(
+            attrs={"placeholder": "reference, title, organisation or PI"}
+        ),
+    )
+    scheme = django_filters.ModelChoiceFilter(queryset=Scheme.objects.all())
+    fiscal_year = django_filters.ChoiceFilter(
+        label="FY of sanction", choices=project_fiscal_years
+    )
+    kind = django_filters.ChoiceFilter(
+        field_name="organisation__kind",
+        label="Organisation kind",
+        choices=Organisation.Kind.choices,
+    )
+    stage = django_filters.ChoiceFilter(choices=Project.Stage.choices)
+    element = django_filters.ModelChoiceFilter(
+        field_name="elements", queryset=Element.objects.all(), label="Element"
+    )
+    status = django_filters.ChoiceFilter(choices=Project.Status.choices)
+    programme_officer = django_filters.ModelChoiceFilter(
+        queryset=programme_officers, label="Programme officer"
+    )
+    state = django_filters.ChoiceFilter(
+        field_name="organisation__state",
+        label="State",
+        choices=Organisation.State.choices,
+    )
+    organisation = django_filters.CharFilter(
+        method="filter_organisation",
+        label="Organisation",
+        widget=forms.TextInput(attrs={"placeholder": "name or slug"}),
+    )
+    has_overdue = django_filters.TypedChoiceFilter(
+        label="Has overdue items",
+        choices=YES_NO,
+        coerce=lambda value: value == "true",
+        method="filter_has_overdue",
+    )
+
+    class Meta:
+        model = Project
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        return search(
+            queryset,
+            [
+                "reference",
+                "title",
+                "organisation__name",
+                "principal_investigator__display_name",
+                "principal_investigator__first_name",
+                "principal_investigator__last_name",
+                "principal_investigator__username",
+            ],
+            value,
+        )
+
+    def filter_organisation(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(organisation__slug=value) | Q(organisation__name__icontains=value)
+        )
+
+    def filter_has_overdue(self, queryset, name, value):
+        overdue = overdue_exists(on=timezone.localdate())
+        return queryset.filter(overdue if value else ~overdue)
+
+
+# Milestones ---------------------------------------------------------------------------
+
+
+class MilestoneFilter(StaffFilterSet):
+    project = django_filters.CharFilter(
+        method="filter_project",
+        label="Project",
+        widget=forms.TextInput(attrs={"placeholder": "reference or title"}),
+    )
+    due = date_range("due_on", "Due")
+    status = django_filters.ChoiceFilter(choices=Milestone.Status.choices)
+    kind = django_filters.ChoiceFilter(choices=Milestone.Kind.choices)
+    fiscal_year = django_filters.ChoiceFilter(
+        field_name="project__fiscal_year",
+        label="FY of sanction",
+        choices=project_fiscal_years,
+    )
+    scheme = django_filters.ModelChoiceFilter(
+        field_name="project__scheme", queryset=Scheme.objects.all(), label="Scheme"
+    )
+    overdue = django_filters.TypedChoiceFilter(
+        label="Overdue",
+        choices=YES_NO,
+        coerce=lambda value: value == "true",
+        method="filter_overdue",
+    )
+
+    class Meta:
+        model = Milestone
+        fields = []
+
+    def filter_project(self, queryset, name, value):
+        return search(queryset, ["project__reference", "project__title"], value)
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(status=Milestone.Status.PENDING, due_on__lt=timezone.localdate())
+        return queryset.filter(overdue if value else ~overdue)
+
+
+# Instalments --------------------------------------------------------------------------
+
+
+def release_fiscal_years():
+    """The fiscal years in which money could have been released, newest first."""
+    years = Project.objects.order_by("-fiscal_year").values_list(
+        "fiscal_year", flat=True
+    )
+    first = years.last()
+    if first is None:
+        return []
+    current = fiscal_year_of(timezone.localdate())
+    start, end = int(first[:4]), int(current[:4])
+    labels = [f"{year}-{(year + 1) % 100:02d}" for year in range(end, start - 1, -1)]
+    return [(label, label) for label in labels]
+
+
+class InstalmentFilter(StaffFilterSet):
+    project = django_filters.CharFilter(
+        method="filter_project",
+        label="Project",
+        widget=forms.TextInput(attrs={"placeholder": "reference or title"}),
+    )
+    state = django_filters.ChoiceFilter(
+        choices=list(InstalmentState.LABELS.items()), label="State"
+    )
+    planned = date_range("planned_on", "Planned")
+    released = date_range("released_on", "Released")
+    released_in = django_filters.ChoiceFilter(
+        label="Released in FY",
+        choices=release_fiscal_years,
+        method="filter_released_in",
+    )
+    scheme = django_filters.ModelChoiceFilter(
+        field_name="project__scheme", queryset=Scheme.objects.all(), label="Scheme"
+    )
+
+    class Meta:
+        model = Instalment
+        fields = []
+
+    def filter_project(self, queryset, name, value):
+        return search(queryset, ["project__reference", "project__title"], value)
+
+    def filter_released_in(self, queryset, name, value):
+        start, end = fiscal_year_bounds(value)
+        return queryset.filter(released_on__range=(start, end))
+
+
+# Utilisation certificates -------------------------------------------------------------
+
+
+class CertificateFilter(StaffFilterSet):
+    project = django_filters.CharFilter(
+        method="filter_project",
+        label="Project",
+        widget=forms.TextInput(attrs={"placeholder": "reference or title"}),
+    )
+    status = django_filters.ChoiceFilter(choices=UtilisationCertificate.Status.choices)
+    kind = django_filters.ChoiceFilter(choices=UtilisationCertificate.Kind.choices)
+    fiscal_year = django_filters.ChoiceFilter(
+        label="FY", choices=certificate_fiscal_years
+    )
+    submitted = date_range("submitted_on", "Submitted")
+    scheme = django_filters.ModelChoiceFilter(
+        field_name="project__scheme", queryset=Scheme.objects.all(), label="Scheme"
+    )
+
+    class Meta:
+        model = UtilisationCertificate
+        fields = []
+
+    def filter_project(self, queryset, name, value):
+        return search(queryset, ["project__reference", "project__title"], value)
+
+
+# Organisations ------------------------------------------------------------------------
+
+
+class OrganisationFilter(StaffFilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="filter_q",
+        widget=forms.TextInput(attrs={"placeholder": "name, city or PAN"}),
+    )
+    kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices)
+    state = django_filters.ChoiceFilter(choices=Organisation.State.choices)
+
+    class Meta:
+        model = Organisation
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        return search(queryset, ["name", "slug", "city", "pan"], value)
+
+
+# Reminders ----------------------------------------------------------------------------
+
+
+class ReminderFilter(StaffFilterSet):
+    project = django_filters.CharFilter(
+        method="filter_project",
+        label="Project",
+        widget=forms.TextInput(attrs={"placeholder": "reference or title"}),
+    )
+    recipient = django_filters.CharFilter(
+        field_name="recipient_email", lookup_expr="icontains", label="Recipient"
+    )
+    status = django_filters.ChoiceFilter(choices=Reminder.Status.choices)
+    rule = django_filters.ModelChoiceFilter(queryset=ReminderRule.objects.all())
+    sent = date_range("sent_at__date", "Sent")
+    due = date_range("due_on", "For due date")
+
+    class Meta:
+        model = Reminder
+        fields = []
+
+    def filter_project(self, queryset, name, value):
+        return search(
+            queryset,
+            ["milestone__project__reference", "milestone__project__title"],
+            value,
+        )

@@ -1,0 +1,323 @@
+"""Forms of the grantee portal: input validation only; the services decide the rest.
+
+Uploaded files are checked here by their content (``grants.uploads``) so that a
+refused file shows as a field error next to everything else wrong with the form;
+the services check them again before anything is written.
+"""
+
+import re
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+
+from grants import uploads
+from grants.formatting import format_inr
+from grants.models import Document, ProgressReport, UtilisationCertificate
+from grants.services import CertificateFigures
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def upload_help() -> str:
+    """Say which files an upload field takes."""
+    return (
+        f"{uploads.describe_types()}, up to "
+        f"{filesizeformat(settings.UPLOAD_MAX_BYTES)} each. The type is read from "
+        f"the file's content, not its name."
+    )
+
+
+def check_file(uploaded_file, *, allowed=uploads.ALLOWED_TYPES):
+    """Return the file if its content is allowed; raise a field error if not."""
+    try:
+        uploads.check_upload(uploaded_file, allowed=allowed)
+    except uploads.UploadRefused as refusal:
+        raise ValidationError(refusal.messages, code="refused") from refusal
+    return uploaded_file
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one ``<input type="file" multiple>``; a list when clean."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class RupeesInput(forms.TextInput):
+    """A money box that shows whole rupees grouped the Indian way: 14,08,000."""
+
+    def format_value(self, value):
+        if isinstance(value, int):
+            return format_inr(value)
+        return super().format_value(value)
+
+
+class RupeesField(forms.IntegerField):
+    """Whole rupees; accepts the way people write them: 26,40,000 or Rs 26,40,000."""
+
+    default_error_messages = {
+        "invalid": "Enter whole rupees, like 26,40,000.",
+        "min_value": "An amount cannot be negative.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault(
+            "widget", RupeesInput(attrs={"inputmode": "numeric", "class": "money"})
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = re.sub(r"(?i)^\s*(₹|rs\.?|inr)\s*", "", value)
+            value = re.sub(r"[,\s\u00a0]", "", value)
+            value = re.sub(r"\.0*$", "", value)
+        return super().to_python(value)
+
+
+class ProgressReportForm(forms.ModelForm):
+    """A progress report against a milestone, with its attachments."""
+
+    attachments = MultipleFileField(required=False, label="Attachments")
+
+    class Meta:
+        model = ProgressReport
+        fields = [
+            "period_start",
+            "period_end",
+            "narrative",
+            "trl_now",
+            "publications",
+            "patents_filed",
+            "prototypes",
+            "technologies_transferred",
+            "people_trained",
+        ]
+        labels = {
+            "period_start": "Period from",
+            "period_end": "Period to",
+            "narrative": "Progress in the period",
+            "trl_now": "Technology readiness level (TRL) now",
+            "publications": "Publications",
+            "patents_filed": "Patents filed",
+            "prototypes": "Prototypes",
+            "technologies_transferred": "Technologies transferred",
+            "people_trained": "People trained",
+        }
+        help_texts = {
+            "narrative": (
+                "Work done, results, deviations from the plan and the plan for the "
+                "next period."
+            ),
+            "trl_now": "From 1 (basic principles) to 9 (proven in operation).",
+        }
+        error_messages = {
+            "narrative": {"required": "Describe the progress made in the period."},
+            "period_start": {"required": "Enter the first day of the period."},
+            "period_end": {"required": "Enter the last day of the period."},
+            "trl_now": {"required": "Enter the TRL now, from 1 to 9."},
+        }
+        widgets = {
+            "period_start": DATE_INPUT,
+            "period_end": DATE_INPUT,
+            "narrative": forms.Textarea(attrs={"rows": 10}),
+            "trl_now": forms.NumberInput(attrs={"min": 1, "max": 9}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = upload_help()
+
+    def clean_narrative(self):
+        narrative = self.cleaned_data["narrative"].strip()
+        if not narrative:
+            raise ValidationError("Describe the progress made in the period.")
+        return narrative
+
+    def clean_attachments(self):
+        return [check_file(item) for item in self.cleaned_data["attachments"]]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "The period cannot end before it starts.")
+        return cleaned
+
+    def report_fields(self) -> dict:
+        """The cleaned fields as ``services.submit_progress_report`` takes them."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class InstalmentChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, instalment):
+        return (
+            f"Instalment {instalment.sequence}: release order "
+            f"{instalment.release_order_number} of "
+            f"{instalment.released_on:%d %b %Y}, ₹\u00a0{format_inr(instalment.amount)}"
+        )
+
+
+FIGURE_FIELDS = (
+    "opening_balance",
+    "interest_earned",
+    "interest_remitted",
+    "grant_received",
+    "expenditure",
+    "closing_balance",
+    "expenditure_general",
+    "expenditure_salary",
+    "expenditure_capital",
+)
+
+
+class UtilisationCertificateForm(forms.Form):
+    """A UC in the columns of Form GFR 12-A, with the signed PDF."""
+
+    kind = forms.ChoiceField(
+        label="Kind of certificate",
+        choices=[
+            (value, label.capitalize())
+            for value, label in UtilisationCertificate.Kind.choices
+        ],
+    )
+    period_start = forms.DateField(label="Period from", widget=DATE_INPUT)
+    period_end = forms.DateField(
+        label="Period to",
+        widget=DATE_INPUT,
+        help_text="For a provisional certificate, the date it is made “as on”.",
+    )
+    opening_balance = RupeesField(label="1. Opening unspent balance")
+    interest_earned = RupeesField(label="2. Interest earned on the grant")
+    interest_remitted = RupeesField(
+        label="3. Interest remitted to the Consolidated Fund",
+        help_text="GFR 230(8): interest earned on grants is remitted, not spent.",
+    )
+    received_instalments = InstalmentChoiceField(
+        label="4. Grants received in the period",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick every release received in the period (sanction number, date).",
+    )
+    grant_received = RupeesField(
+        label="4. Total grant received",
+        help_text="The total of the releases ticked above.",
+    )
+    expenditure_general = RupeesField(label="Grant-in-aid – General", required=False)
+    expenditure_salary = RupeesField(label="Grant-in-aid – Salary", required=False)
+    expenditure_capital = RupeesField(
+        label="Grant-in-aid – Creation of capital assets", required=False
+    )
+    expenditure = RupeesField(
+        label="6. Expenditure incurred",
+        help_text="The three components above add up to this figure.",
+    )
+    closing_balance = RupeesField(
+        label="7. Closing unspent balance",
+        help_text="1 + 2 − 3 + 4 − 6.",
+    )
+    targets_achieved = forms.CharField(
+        label="Targets achieved",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="GFR 238(1): whether the quantified targets for the period were met.",
+    )
+    signed_copy = forms.FileField(
+        label="Signed certificate (PDF)",
+        help_text="The certificate signed by the head of finance and the head of the "
+        "organisation, scanned as one PDF.",
+        error_messages={"required": "Attach the signed certificate as a PDF."},
+    )
+
+    def __init__(self, *args, releases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["received_instalments"].queryset = releases
+
+    def clean_signed_copy(self):
+        return check_file(self.cleaned_data["signed_copy"], allowed=(uploads.PDF,))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "The period cannot end before it starts.")
+        required = FIGURE_FIELDS[:6]
+        if all(cleaned.get(name) is not None for name in required):
+            for field, message in self.figures().errors().items():
+                if field not in self.errors:
+                    self.add_error(field, message)
+        return cleaned
+
+    def figures(self) -> CertificateFigures:
+        return CertificateFigures(
+            **{name: self.cleaned_data.get(name) for name in FIGURE_FIELDS}
+        )
+
+
+class CertificatePeriodForm(forms.Form):
+    """The kind and period a certificate form is pre-filled for (from the query)."""
+
+    kind = forms.ChoiceField(
+        label="Kind", choices=UtilisationCertificate.Kind.choices, required=False
+    )
+    period_start = forms.DateField(label="From", widget=DATE_INPUT, required=False)
+    period_end = forms.DateField(label="To", widget=DATE_INPUT, required=False)
+
+
+class DocumentUploadForm(forms.Form):
+    """A file kept against a project, or one of its reports or certificates."""
+
+    KINDS = [
+        (kind.value, kind.label.capitalize())
+        for kind in (
+            Document.Kind.REPORT_ATTACHMENT,
+            Document.Kind.STATEMENT_OF_EXPENDITURE,
+            Document.Kind.SIGNED_UC,
+            Document.Kind.OTHER,
+        )
+    ]
+
+    file = forms.FileField(
+        label="File", error_messages={"required": "Choose the file to upload."}
+    )
+    kind = forms.ChoiceField(label="What it is", choices=KINDS)
+    attach_to = forms.ChoiceField(label="Attach to")
+    description = forms.CharField(label="Description", max_length=255, required=False)
+
+    def __init__(self, *args, targets, **kwargs):
+        """``targets`` is a list of (value, label) pairs: 'project', 'report-<pk>'..."""
+        super().__init__(*args, **kwargs)
+        self.fields["attach_to"].choices = targets
+        self.fields["file"].help_text = upload_help()
+
+    def clean_file(self):
+        return check_file(self.cleaned_data["file"])
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, target = cleaned.get("kind"), cleaned.get("attach_to", "")
+        if kind == Document.Kind.SIGNED_UC and not target.startswith("certificate-"):
+            self.add_error(
+                "attach_to", "Attach a signed certificate to the certificate it signs."
+            )
+        upload = cleaned.get("file")
+        if kind == Document.Kind.SIGNED_UC and upload is not None:
+            try:
+                check_file(upload, allowed=(uploads.PDF,))
+            except ValidationError as error:
+                self.add_error("file", error)
+        return cleaned

@@ -1,0 +1,116 @@
+"""Forms of the staff workspace's actions: input validation only.
+
+Each action view passes ``cleaned_data`` to one service; the service decides the
+business rule and its ``GrantRuleError`` is mapped back onto these forms.
+"""
+
+from django import forms
+from django.utils import timezone
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def today_field(label, **kwargs):
+    return forms.DateField(
+        label=label, initial=timezone.localdate, widget=DateInput(), **kwargs
+    )
+
+
+def reason_field(label, help_text="", required=True):
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DecideForm(forms.Form):
+    """Accept a report or certificate, with an optional comment."""
+
+    decided_on = today_field("Decided on")
+    comment = reason_field("Comment (optional)", required=False)
+
+
+class ReturnForm(forms.Form):
+    """Return a report or certificate: the grantee sees the reason."""
+
+    decided_on = today_field("Decided on")
+    reason = reason_field(
+        "Reason for returning",
+        "The grantee sees this: say what to correct and resubmit.",
+    )
+
+
+class ReleaseForm(forms.Form):
+    released_on = today_field("Released on")
+    release_order_number = forms.CharField(label="Release order number", max_length=60)
+    override_reason = reason_field(
+        "Override reason",
+        "No accepted UC covers the previous release: say why the money goes out "
+        "anyway (GFR 2017 rules 230(10), 238(2)). Recorded in the audit history.",
+    )
+    low_utilisation_note = reason_field(
+        "Low-utilisation note",
+        "The covering UC shows under 75% utilisation: say why the release goes ahead.",
+    )
+
+    def __init__(self, *args, require_override=False, require_note=False, **kwargs):
+        """Ask for the override reason or the note only when the release needs it."""
+        super().__init__(*args, **kwargs)
+        if not require_override:
+            del self.fields["override_reason"]
+        if not require_note:
+            del self.fields["low_utilisation_note"]
+
+    def clean(self):
+        data = super().clean()
+        data.setdefault("override_reason", "")
+        data.setdefault("low_utilisation_note", "")
+        return data
+
+
+class RecommendForm(forms.Form):
+    recommended_on = today_field("Recommended on")
+
+
+class WaiveForm(forms.Form):
+    decided_on = today_field("Waived on")
+    reason = reason_field("Why is it waived?")
+
+
+class RescheduleForm(forms.Form):
+    new_due_on = forms.DateField(label="New due date", widget=DateInput())
+    reason = reason_field("Why does the due date move?")
+
+
+class ExtensionApprovalForm(forms.Form):
+    decided_on = today_field("Approved on")
+    comment = reason_field(
+        "Decision comment",
+        "Recorded with the approval; blank uses the grantee's reason.",
+        required=False,
+    )
+
+
+class CloseProjectForm(forms.Form):
+    closed_on = today_field("Closed on")
+    unspent_refunded = forms.IntegerField(
+        label="Unspent balance refunded (Rs)", min_value=0, initial=0
+    )
+    interest_refunded = forms.IntegerField(
+        label="Interest refunded (Rs)", min_value=0, initial=0
+    )
+    refund_reference = forms.CharField(
+        label="Challan / UTR of the refund", max_length=60, required=False
+    )
+    asset_disposition = reason_field(
+        "Disposition of assets",
+        "What happens to the assets bought from the grant (GFR 230(9), 233).",
+    )

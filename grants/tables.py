@@ -1,0 +1,613 @@
+"""The staff workspace's tables (django-tables2), one per list page.
+
+A table never queries per row: every column reads a field or an annotation the
+row queryset prepared (``*_rows()`` below), and every column sorts in the
+database, computed ones included. Each table also says what its CSV and XLSX
+exports hold (``export_columns``), read straight from ``values_list``.
+"""
+
+import datetime
+
+import django_tables2 as tables
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, NullIf
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from grants.exports import ExportColumn
+from grants.formatting import format_inr
+from grants.models import (
+    Instalment,
+    Milestone,
+    Organisation,
+    Project,
+    Reminder,
+    UtilisationCertificate,
+)
+
+TABLE_TEMPLATE = "grants/staff/includes/table.html"
+RUPEE = "₹\u00a0"
+
+
+def _choices(choices_class) -> dict:
+    return {value: str(label) for value, label in choices_class.choices}
+
+
+def _nulls_last(queryset, is_descending, *fields):
+    """Order by ``fields``, empty values last both ways (SQLite and PostgreSQL)."""
+    order = [
+        F(name).desc(nulls_last=True) if is_descending else F(name).asc(nulls_last=True)
+        for name in fields
+    ]
+    return queryset.order_by(*order, "pk"), True
+
+
+# Columns ------------------------------------------------------------------------------
+
+
+class MoneyColumn(tables.Column):
+    """Whole rupees with Indian grouping, right-aligned."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", {"th": {"class": "num"}, "td": {"class": "num"}})
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return f"{RUPEE}{format_inr(value)}"
+
+
+class DayColumn(tables.DateColumn):
+    """A date written 30 Jun 2026."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("format", "d M Y")
+        kwargs.setdefault("attrs", {"td": {"class": "date"}})
+        super().__init__(*args, **kwargs)
+
+
+class NumberColumn(tables.Column):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", {"th": {"class": "num"}, "td": {"class": "num"}})
+        super().__init__(*args, **kwargs)
+
+
+def project_link(**kwargs):
+    return tables.Column(
+        linkify=("staff:project-detail", [tables.A("project_id")]), **kwargs
+    )
+
+
+class StaffTable(tables.Table):
+    """What every staff table shares: the look and the export."""
+
+    export_columns: list[ExportColumn] = []
+
+    class Meta:
+        template_name = TABLE_TEMPLATE
+        attrs = {"class": "data"}
+        empty_text = "Nothing matches these filters."
+
+
+# Projects -----------------------------------------------------------------------------
+
+
+def open_milestones_first_due():
+    return (
+        Milestone.objects.open().filter(project=OuterRef("pk")).order_by("due_on", "pk")
+    )
+
+
+def overdue_exists(*, on: datetime.date):
+    return Exists(Milestone.objects.overdue(on=on).filter(project=OuterRef("pk")))
+
+
+def project_rows(queryset=None):
+    """Return projects with what the table shows: totals and the next due milestone.
+
+    Annotates ``released_total``, ``pending_total``, ``next_due_on`` and
+    ``next_due_title`` (the earliest pending or returned milestone).
+    """
+    queryset = Project.objects.all() if queryset is None else queryset
+    first_due = open_milestones_first_due()
+    return (
+        queryset.with_pending_total()
+        .annotate(
+            next_due_on=Subquery(first_due.values("due_on")[:1]),
+            next_due_title=Subquery(first_due.values("title")[:1]),
+        )
+        .select_related("organisation", "scheme")
+    )
+
+
+class ProjectTable(StaffTable):
+    reference = tables.Column(linkify=("staff:project-detail", [tables.A("pk")]))
+    title = tables.Column(attrs={"td": {"class": "wrap"}})
+    organisation = tables.Column(
+        accessor="organisation__name", verbose_name="Organisation"
+    )
+    kind = tables.Column(accessor="organisation__kind", verbose_name="Kind")
+    scheme = tables.Column(accessor="scheme__name", verbose_name="Scheme")
+    stage = tables.Column(verbose_name="Stage")
+    fiscal_year = tables.Column(verbose_name="FY", attrs={"td": {"class": "fy"}})
+    sanctioned_amount = MoneyColumn(verbose_name="Sanctioned")
+    released_total = MoneyColumn(verbose_name="Released")
+    pending_total = MoneyColumn(verbose_name="Pending")
+    next_due_on = tables.Column(verbose_name="Next due")
+    status = tables.Column(verbose_name="Status")
+
+    export_columns = [
+        ExportColumn("Reference", "reference"),
+        ExportColumn("Title", "title", width=50),
+        ExportColumn("Organisation", "organisation__name", width=36),
+        ExportColumn(
+            "Kind", "organisation__kind", "choice", _choices(Organisation.Kind)
+        ),
+        ExportColumn("Scheme", "scheme__name"),
+        ExportColumn("Stage", "stage", "choice", _choices(Project.Stage)),
+        ExportColumn("Fiscal year", "fiscal_year"),
+        ExportColumn("Sanctioned (Rs)", "sanctioned_amount", "money"),
+        ExportColumn("Released (Rs)", "released_total", "money"),
+        ExportColumn("Pending (Rs)", "pending_total", "money"),
+        ExportColumn("Next due on", "next_due_on", "date"),
+        ExportColumn("Next due", "next_due_title", width=40),
+        ExportColumn("Status", "status", "choice", _choices(Project.Status)),
+    ]
+
+    class Meta(StaffTable.Meta):
+        model = Project
+        fields = [
+            "reference",
+            "title",
+            "organisation",
+            "kind",
+            "scheme",
+            "stage",
+            "fiscal_year",
+            "sanctioned_amount",
+            "released_total",
+            "pending_total",
+            "next_due_on",
+            "status",
+        ]
+        order_by = "reference"
+
+    def render_next_due_on(self, value, record):
+        return format_html(
+            '<span class="nowrap">{}</span> <span class="muted next-due">{}</span>',
+            f"{value:%d %b %Y}",
+            record.next_due_title,
+        )
+
+    def order_next_due_on(self, queryset, is_descending):
+        return _nulls_last(queryset, is_descending, "next_due_on")
+
+
+# Milestones ---------------------------------------------------------------------------
+
+
+def milestone_rows(queryset=None, *, on: datetime.date | None = None):
+    """Return milestones with their project, and ``overdue_since`` for sorting.
+
+    ``overdue_since`` is the due date of a pending milestone past due, else empty.
+    """
+    on = on or timezone.localdate()
+    queryset = Milestone.objects.all() if queryset is None else queryset
+    return queryset.select_related("project__organisation").annotate(
+        overdue_since=Case(
+            When(Q(status=Milestone.Status.PENDING, due_on__lt=on), then=F("due_on")),
+            default=None,
+            output_field=DateField(),
+        )
+    )
+
+
+class MilestoneTable(StaffTable):
+    project = project_link(accessor="project__reference", verbose_name="Project")
+    organisation = tables.Column(
+        accessor="project__organisation__name", verbose_name="Organisation"
+    )
+    title = tables.Column(attrs={"td": {"class": "wrap"}})
+    kind = tables.Column()
+    due_on = DayColumn(verbose_name="Due")
+    days_overdue = NumberColumn(
+        accessor="overdue_since", verbose_name="Days overdue", empty_values=()
+    )
+    status = tables.Column()
+    submitted_on = DayColumn(verbose_name="Submitted")
+    decided_on = DayColumn(verbose_name="Decided")
+
+    export_columns = [
+        ExportColumn("Project", "project__reference"),
+        ExportColumn("Organisation", "project__organisation__name", width=36),
+        ExportColumn("Milestone", "title", width=44),
+        ExportColumn("Kind", "kind", "choice", _choices(Milestone.Kind)),
+        ExportColumn("Due on", "due_on", "date"),
+        ExportColumn("Original due date", "original_due_on", "date"),
+        ExportColumn("Status", "status", "choice", _choices(Milestone.Status)),
+        ExportColumn("Submitted on", "submitted_on", "date"),
+        ExportColumn("Decided on", "decided_on", "date"),
+    ]
+
+    class Meta(StaffTable.Meta):
+        model = Milestone
+        fields = [
+            "project",
+            "organisation",
+            "title",
+            "kind",
+            "due_on",
+            "days_overdue",
+            "status",
+            "submitted_on",
+            "decided_on",
+        ]
+        order_by = "due_on"
+
+    def __init__(self, *args, on=None, **kwargs):
+        self.on = on or timezone.localdate()
+        super().__init__(*args, **kwargs)
+
+    def render_days_overdue(self, value):
+        if value is None:
+            return "—"
+        return (self.on - value).days
+
+    def order_days_overdue(self, queryset, is_descending):
+        # Most days overdue = earliest overdue_since; not overdue counts as 0 days.
+        since = F("overdue_since")
+        if is_descending:
+            return queryset.order_by(since.asc(nulls_last=True), "due_on", "pk"), True
+        return queryset.order_by(since.desc(nulls_first=True), "due_on", "pk"), True
+
+    def order_submitted_on(self, queryset, is_descending):
+        return _nulls_last(queryset, is_descending, "submitted_on")
+
+    def order_decided_on(self, queryset, is_descending):
+        return _nulls_last(queryset, is_descending, "decided_on")
+
+
+# Instalments --------------------------------------------------------------------------
+
+
+class InstalmentState:
+    RELEASED = "released"
+    RECOMMENDED = "recommended"
+    DUE = "due"
+    PLANNED = "planned"
+    LABELS = {
+        RELEASED: "released",
+        RECOMMENDED: "recommended",
+        DUE: "due, not released",
+        PLANNED: "planned",
+    }
+    # Sorting follows the pipeline, from the furthest away to paid.
+    RANK = {PLANNED: 1, DUE: 2, RECOMMENDED: 3, RELEASED: 4}
+
+
+def instalment_rows(queryset=None, *, on: datetime.date | None = None):
+    """Return instalments with their project, ``state`` and its ``state_rank``."""
+    on = on or timezone.localdate()
+    queryset = Instalment.objects.all() if queryset is None else queryset
+    whens = [
+        (Q(released_on__isnull=False), InstalmentState.RELEASED),
+        (Q(recommended_on__isnull=False), InstalmentState.RECOMMENDED),
+        (Q(planned_on__lte=on), InstalmentState.DUE),
+    ]
+    return queryset.select_related("project__organisation").annotate(
+        state=Case(
+            *(When(condition, then=Value(state)) for condition, state in whens),
+            default=Value(InstalmentState.PLANNED),
+        ),
+        state_rank=Case(
+            *(
+                When(condition, then=Value(InstalmentState.RANK[state]))
+                for condition, state in whens
+            ),
+            default=Value(InstalmentState.RANK[InstalmentState.PLANNED]),
+            output_field=IntegerField(),
+        ),
+    )
+
+
+class InstalmentTable(StaffTable):
+    project = project_link(accessor="project__reference", verbose_name="Project")
+    organisation = tables.Column(
+        accessor="project__organisation__name", verbose_name="Organisation"
+    )
+    sequence = NumberColumn(verbose_name="No.")
+    amount = MoneyColumn(verbose_name="Amount")
+    planned_on = DayColumn(verbose_name="Planned")
+    state = tables.Column(verbose_name="State")
+    recommended_on = DayColumn(verbose_name="Recommended")
+    released_on = DayColumn(verbose_name="Released")
+    release_order_number = tables.Column(verbose_name="Release order")
+
+    export_columns = [
+        ExportColumn("Project", "project__reference"),
+        ExportColumn("Organisation", "project__organisation__name", width=36),
+        ExportColumn("Instalment", "sequence", "number"),
+        ExportColumn("Amount (Rs)", "amount", "money"),
+        ExportColumn("Planned on", "planned_on", "date"),
+        ExportColumn("State", "state", "choice", InstalmentState.LABELS),
+        ExportColumn("Recommended on", "recommended_on", "date"),
+        ExportColumn("Released on", "released_on", "date"),
+        ExportColumn("Release order", "release_order_number"),
+        ExportColumn("Override reason", "override_reason", width=40),
+    ]
+
+    class Meta(StaffTable.Meta):
+        model = Instalment
+        fields = [
+            "project",
+            "organisation",
+            "sequence",
+            "amount",
+            "planned_on",
+            "state",
+            "recommended_on",
+            "released_on",
+            "release_order_number",
+        ]
+        order_by = "planned_on"
+
+    def render_state(self, value):
+        return InstalmentState.LABELS.get(value, value)
+
+    def order_state(self, queryset, is_descending):
+        field = "-state_rank" if is_descending else "state_rank"
+        return queryset.order_by(field, "planned_on", "pk"), True
+
+    def order_recommended_on(self, queryset, is_descending):
+        return _nulls_last(queryset, is_descending, "recommended_on")
+
+    def order_released_on(self, queryset, is_descending):
+        return _nulls_last(queryset, is_descending, "released_on")
+
+
+# Utilisation certificates -------------------------------------------------------------
+
+
+def certificate_rows(queryset=None):
+    """Return certificates with ``funds_available`` and ``utilisation_permille``.
+
+    Utilisation is expenditure over funds available (GFR 12-A column 6 over
+    column 5), in tenths of a percent, rounded down; empty when nothing was
+    available.
+    """
+    queryset = UtilisationCertificate.objects.all() if queryset is None else queryset
+    available = (
+        F("opening_balance")
+        + F("interest_earned")
+        - F("interest_remitted")
+        + F("grant_received")
+    )
+    return (
+        queryset.select_related("project__organisation")
+        .annotate(funds_available=ExpressionWrapper(available, IntegerField()))
+        .annotate(
+            utilisation_permille=ExpressionWrapper(
+                F("expenditure") * 1000 / NullIf(F("funds_available"), 0),
+                IntegerField(),
+            )
+        )
+    )
+
+
+class CertificateTable(StaffTable):
+    project = project_link(accessor="project__reference", verbose_name="Project")
+    kind = tables.Column()
+    fiscal_year = tables.Column(verbose_name="FY")
+    period_end = DayColumn(verbose_name="Period to / as on")
+    funds_available = MoneyColumn(verbose_name="Available")
+    expenditure = MoneyColumn(verbose_name="Spent")
+    closing_balance = MoneyColumn(verbose_name="Closing")
+    utilisation_permille = NumberColumn(verbose_name="Utilised")
+    status = tables.Column()
+    submitted_on = DayColumn(verbose_name="Submitted")
+    decided_on = DayColumn(verbose_name="Decided")
+
+    export_columns = [
+        ExportColumn("Project", "project__reference"),
+        ExportColumn("Organisation", "project__organisation__name", width=36),
+        ExportColumn("Kind", "kind", "choice", _choices(UtilisationCertificate.Kind)),
+        ExportColumn("Fiscal year", "fiscal_year"),
+        ExportColumn("Period from", "period_start", "date"),
+        ExportColumn("Period to", "period_end", "date"),
+        ExportColumn("1 Opening balance (Rs)", "opening_balance", "money"),
+        ExportColumn("2 Interest earned (Rs)", "interest_earned", "money"),
+        ExportColumn("3 Interest remitted (Rs)", "interest_remitted", "money"),
+        ExportColumn("4 Grant received (Rs)", "grant_received", "money"),
+        ExportColumn("5 Total available (Rs)", "funds_available", "money"),
+        ExportColumn("6 Expenditure (Rs)", "expenditure", "money"),
+        ExportColumn("7 Closing balance (Rs)", "closing_balance", "money"),
+        ExportColumn(
+            "Status", "status", "choice", _choices(UtilisationCertificate.Status)
+        ),
+        ExportColumn("Submitted on", "submitted_on", "date"),
+        ExportColumn("Decided on", "decided_on", "date"),
+        ExportColumn("Return reason", "return_reason", width=40),
+    ]
+
+    class Meta(StaffTable.Meta):
+        model = UtilisationCertificate
+        fields = [
+            "project",
+            "kind",
+            "fiscal_year",
+            "period_end",
+            "funds_available",
+            "expenditure",
+            "closing_balance",
+            "utilisation_permille",
+            "status",
+            "submitted_on",
+            "decided_on",
+        ]
+        order_by = "-submitted_on"
+
+    def render_utilisation_permille(self, value):
+        return f"{value / 10:.1f}%"
+
+    def order_utilisation_permille(self, queryset, is_descending):
+        return _nulls_last(queryset, is_descending, "utilisation_permille")
+
+    def order_decided_on(self, queryset, is_descending):
+        return _nulls_last(queryset, is_descending, "decided_on")
+
+
+# Organisations ------------------------------------------------------------------------
+
+
+def organisation_rows(queryset=None):
+    """Return organisations with ``project_count``, ``sanctioned_total``,
+    ``released_total`` and ``pending_total`` over all their projects.
+
+    Each is a subquery per organisation rather than a join with ``GROUP BY``: a
+    join through projects to instalments would multiply the sanctioned amounts.
+    """
+    queryset = Organisation.objects.all() if queryset is None else queryset
+    own_projects = (
+        Project.objects.filter(organisation=OuterRef("pk"))
+        .order_by()
+        .values("organisation")
+    )
+    released = (
+        Instalment.objects.released()
+        .filter(project__organisation=OuterRef("pk"))
+        .order_by()
+        .values("project__organisation")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    count = own_projects.annotate(n=Count("pk")).values("n")
+    sanctioned = own_projects.annotate(total=Sum("sanctioned_amount")).values("total")
+    return (
+        queryset.annotate(
+            project_count=Coalesce(Subquery(count), Value(0)),
+            sanctioned_total=Coalesce(Subquery(sanctioned), Value(0)),
+            released_total=Coalesce(Subquery(released), Value(0)),
+        )
+        .annotate(pending_total=F("sanctioned_total") - F("released_total"))
+        .order_by("name")
+    )
+
+
+class OrganisationTable(StaffTable):
+    name = tables.Column(
+        linkify=lambda record: (
+            f"{reverse('staff:project-list')}?organisation={record.slug}"
+        ),
+        attrs={"td": {"class": "wrap"}},
+    )
+    kind = tables.Column()
+    state = tables.Column()
+    city = tables.Column()
+    project_count = NumberColumn(verbose_name="Projects")
+    sanctioned_total = MoneyColumn(verbose_name="Sanctioned")
+    released_total = MoneyColumn(verbose_name="Released")
+    pending_total = MoneyColumn(verbose_name="Pending")
+
+    export_columns = [
+        ExportColumn("Organisation", "name", width=40),
+        ExportColumn("Kind", "kind", "choice", _choices(Organisation.Kind)),
+        ExportColumn("State", "state", "choice", _choices(Organisation.State)),
+        ExportColumn("City", "city"),
+        ExportColumn("PAN", "pan"),
+        ExportColumn("PFMS agency code", "pfms_agency_code"),
+        ExportColumn("Projects", "project_count", "number"),
+        ExportColumn("Sanctioned (Rs)", "sanctioned_total", "money"),
+        ExportColumn("Released (Rs)", "released_total", "money"),
+        ExportColumn("Pending (Rs)", "pending_total", "money"),
+    ]
+
+    class Meta(StaffTable.Meta):
+        model = Organisation
+        fields = [
+            "name",
+            "kind",
+            "state",
+            "city",
+            "project_count",
+            "sanctioned_total",
+            "released_total",
+            "pending_total",
+        ]
+        order_by = "name"
+
+
+# Reminders ----------------------------------------------------------------------------
+
+
+def reminder_rows(queryset=None):
+    """Return reminders with their milestone, project and rule."""
+    queryset = Reminder.objects.all() if queryset is None else queryset
+    return queryset.select_related("milestone__project", "rule")
+
+
+class ReminderTable(StaffTable):
+    created_at = tables.DateTimeColumn(verbose_name="Created", format="d M Y H:i")
+    project = tables.Column(
+        accessor="milestone__project__reference",
+        verbose_name="Project",
+        linkify=("staff:project-detail", [tables.A("milestone__project_id")]),
+    )
+    milestone = tables.Column(
+        accessor="milestone__title",
+        verbose_name="Milestone",
+        attrs={"td": {"class": "wrap"}},
+    )
+    rule = tables.Column(accessor="rule__name", verbose_name="Rule", default="by hand")
+    recipient_email = tables.Column(verbose_name="Recipient")
+    due_on = DayColumn(verbose_name="For due date")
+    status = tables.Column()
+    attempts = NumberColumn()
+    sent_at = tables.DateTimeColumn(verbose_name="Sent", format="d M Y H:i")
+
+    export_columns = [
+        ExportColumn("Created", "created_at", "datetime"),
+        ExportColumn("Project", "milestone__project__reference"),
+        ExportColumn("Milestone", "milestone__title", width=44),
+        ExportColumn("Rule", "rule__name"),
+        ExportColumn("Recipient", "recipient_email", width=32),
+        ExportColumn("For due date", "due_on", "date"),
+        ExportColumn("Status", "status", "choice", _choices(Reminder.Status)),
+        ExportColumn("Attempts", "attempts", "number"),
+        ExportColumn("Sent", "sent_at", "datetime"),
+        ExportColumn("Last error", "last_error", width=40),
+    ]
+
+    class Meta(StaffTable.Meta):
+        model = Reminder
+        fields = [
+            "created_at",
+            "project",
+            "milestone",
+            "rule",
+            "recipient_email",
+            "due_on",
+            "status",
+            "attempts",
+            "sent_at",
+        ]
+        order_by = "-created_at"
+
+    def order_rule(self, queryset, is_descending):
+        return _nulls_last(queryset, is_descending, "rule__name")
+
+    def order_sent_at(self, queryset, is_descending):
+        return _nulls_last(queryset, is_descending, "sent_at")

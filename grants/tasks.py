@@ -1,0 +1,61 @@
+"""Celery tasks: thin wrappers that call services.
+
+The names are stable: beat's schedule (stored in the database) and operators
+(``celery -A config call grants.tasks.sweep_reminders``) refer to them.
+
+Every task may run twice (``acks_late``: a worker lost mid-task means the task runs
+again), so each one is idempotent; the rows in ``Reminder`` and ``Digest`` make it
+so. A transient mail failure is retried with exponential backoff and jitter, every
+wait well under the Redis visibility timeout (3600 s), so a waiting retry is never
+handed to a second worker; after the last retry the row stays pending and the next
+daily sweep tries again. Nothing is ever scheduled days ahead: the sweep is the
+scheduler.
+"""
+
+from celery import shared_task
+
+from grants import services
+from grants.services.reminders import TransientSendError
+
+# Seconds: retries wait up to 30, 60, 120, 240, 480 (full jitter: a random part of
+# that), never more than RETRY_BACKOFF_MAX.
+RETRY_BACKOFF = 30
+RETRY_BACKOFF_MAX = 600
+MAX_RETRIES = 5
+
+SEND_OPTIONS = {
+    "bind": True,
+    "acks_late": True,
+    "ignore_result": True,
+    "autoretry_for": (TransientSendError,),
+    "retry_backoff": RETRY_BACKOFF,
+    "retry_backoff_max": RETRY_BACKOFF_MAX,
+    "retry_jitter": True,
+    "max_retries": MAX_RETRIES,
+}
+
+
+@shared_task(name="grants.tasks.sweep_reminders", acks_late=True, ignore_result=True)
+def sweep_reminders():
+    """Record the reminders due today and queue each unsent one (daily, by beat)."""
+    return services.sweep_reminders().as_dict()
+
+
+@shared_task(name="grants.tasks.send_reminder", **SEND_OPTIONS)
+def send_reminder(self, reminder_id):
+    """Claim, send and record one reminder e-mail."""
+    return services.send_reminder(reminder_id)
+
+
+@shared_task(
+    name="grants.tasks.send_weekly_digests", acks_late=True, ignore_result=True
+)
+def send_weekly_digests():
+    """Record this week's digest for each programme officer and queue them."""
+    return services.send_weekly_digests()
+
+
+@shared_task(name="grants.tasks.send_digest", **SEND_OPTIONS)
+def send_digest(self, digest_id):
+    """Claim, send and record one weekly digest."""
+    return services.send_digest(digest_id)
