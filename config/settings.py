@@ -135,9 +135,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Staff must confirm a second factor (an authenticator app or a backup code) in
 # production. The embedded demo leaves it optional so its printed logins work.
-KHANIJ_STAFF_2FA_REQUIRED = env.bool(
-    "KHANIJ_STAFF_2FA_REQUIRED", default=not EMBEDDED
-)
+KHANIJ_STAFF_2FA_REQUIRED = env.bool("KHANIJ_STAFF_2FA_REQUIRED", default=not EMBEDDED)
 OTP_TOTP_ISSUER = "Khanij R&D"
 # The audit history keeps a service's reason in full (a return reason can run to
 # a paragraph), not cut at 100 characters.
