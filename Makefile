@@ -9,7 +9,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run test lint bench
+.PHONY: help install run test lint bench loadtest
 
 help:
 	@echo "make run    start the app with demo data on http://127.0.0.1:$(PORT)/"
@@ -64,3 +64,8 @@ lint: install
 # CELERY_BROKER_URL set they run on PostgreSQL and Redis instead.
 bench: install
 	$(PYTHON) bench/sweep.py
+
+# 50 grantees submitting reports and 10 staff browsing for 60 s against gunicorn on
+# 127.0.0.1; writes docs/loadtest.md. Not part of `make test`.
+loadtest: install
+	$(PYTHON) bench/loadtest.py

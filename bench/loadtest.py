@@ -309,7 +309,7 @@ def main():
             try:
                 urllib.request.urlopen(f"{base}/healthz", timeout=2)
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # not listening yet, or still starting
                 time.sleep(0.2)
         stats = Stats()
         deadline = time.monotonic() + options.seconds
