@@ -227,6 +227,22 @@ def test_a_recipient_hears_only_the_latest_step_of_a_missed_ladder(
     assert len(mailoutbox) == 5
 
 
+def test_a_step_goes_out_once_to_the_people_it_reaches_that_day(
+    sweep, mailoutbox, certificate
+):
+    sweep(at(day(-30)))
+    MembershipFactory(
+        organisation=certificate.project.organisation,
+        role=Membership.Role.FINANCE_OFFICER,
+        user=UserFactory(username="fo2", email="fo2@ires.example.org"),
+    )
+
+    sweep(at(day(-29)))
+    assert sent("before-30") == GRANTEE
+    sweep(at(day(-7)))
+    assert sent("before-7") == GRANTEE | {"fo2@ires.example.org"}
+
+
 def test_a_reminder_before_the_due_date_is_never_caught_up_after_it(
     sweep, mailoutbox, certificate
 ):

@@ -158,13 +158,12 @@ def division_heads() -> list[User]:
 class SweepResult:
     """What a sweep did, for the log and the operator.
 
-    ``created`` is how much the reminder table grew as this sweep saw it: exact
-    for a sweep on its own; two sweeps at once may both count the same rows.
+    ``created`` counts the rows this sweep inserted; when two sweeps run at once
+    both may count a row that only one of them wrote.
     """
 
     on: datetime.date
     candidates: int = 0
-    due: int = 0
     created: int = 0
     reclaimed: int = 0
     dispatched: int = 0
@@ -175,14 +174,20 @@ class SweepResult:
 
 
 def candidate_milestones(ladder: reminders.Ladder, on: datetime.date):
-    """Return the open milestones with a step due ``on``: one indexed query.
+    """Return the open milestones that may have a step due ``on``.
 
-    Only the columns the sweep reads are loaded, with the people it writes to.
+    One query on the (status, due date) index, in the same order for every sweep:
+    two sweeps at once insert the same rows in the same order, so one waits for
+    the other instead of deadlocking.
     """
+    return Milestone.objects.filter(ladder.candidate_filter(on)).order_by("pk")
+
+
+def with_recipients(milestones):
+    """Load, with the milestones, the people their reminders go to; nothing else."""
     person = ("email", "is_active")
     return (
-        Milestone.objects.filter(ladder.candidate_filter(on))
-        .select_related(
+        milestones.select_related(
             "project__organisation",
             "project__principal_investigator",
             "project__programme_officer",
@@ -206,76 +211,75 @@ def candidate_milestones(ladder: reminders.Ladder, on: datetime.date):
                 to_attr="finance_memberships",
             )
         )
-        # The same order in every sweep: two sweeps at once insert the same rows
-        # in the same order, so one waits for the other instead of deadlocking.
-        .order_by("pk")
     )
-
-
-def due_steps(ladder, milestones, *, on: datetime.date, heads: list[User]):
-    """Yield (milestone, rule, recipient) for every step due ``on``."""
-    for milestone in milestones:
-        for step in ladder.steps_due(milestone.kind, milestone.due_on, on):
-            for recipient in recipients(
-                milestone, (step.audience,), division_heads=heads
-            ):
-                yield milestone, step.rule, recipient
 
 
 def create_due_reminders(
     on: datetime.date, *, ladder: reminders.Ladder | None = None
 ) -> tuple[int, int]:
-    """Insert the reminder rows due ``on``; return (candidates, rows due).
+    """Insert the reminder rows due ``on``; return (candidates, rows inserted).
 
-    Rows that exist already are skipped by the unique constraint, so this is safe
-    to run any number of times, and from several processes at once. (Each chunk
-    first reads which of its rows are recorded, so a day's sweep does not ask the
-    database to insert again the thousands of rows it already holds; the
-    constraint, not that read, is what guarantees a row once.)
+    A step goes out once for a milestone's due date, to the people it reaches on
+    the day it goes out. The candidates are read light (id, kind, due date); only
+    those with a step not yet recorded are read again with their people, so a
+    day's sweep does not rebuild the thousands of rows it already holds. The
+    unique constraint, not that check, is what makes a row go in once, so this is
+    safe to run any number of times and from several processes at once.
     """
     if ladder is None:
         ladder = reminders.Ladder(ReminderRule.objects.all())
     heads = division_heads()
-    candidates = due = 0
+    candidates = created = 0
+    rows = candidate_milestones(ladder, on).values_list("pk", "kind", "due_on")
     chunk = []
-    for milestone in candidate_milestones(ladder, on).iterator(chunk_size=CHUNK_SIZE):
-        chunk.append(milestone)
+    for row in rows.iterator(chunk_size=CHUNK_SIZE):
+        chunk.append(row)
         if len(chunk) == CHUNK_SIZE:
-            due += _insert_new(ladder, chunk, on=on, heads=heads)
+            created += _record(ladder, chunk, on=on, heads=heads)
             candidates += len(chunk)
             chunk = []
     if chunk:
-        due += _insert_new(ladder, chunk, on=on, heads=heads)
+        created += _record(ladder, chunk, on=on, heads=heads)
         candidates += len(chunk)
-    return candidates, due
+    return candidates, created
 
 
-def _insert_new(ladder, milestones, *, on, heads) -> int:
-    steps = list(due_steps(ladder, milestones, on=on, heads=heads))
-    if not steps:
+def _record(ladder, chunk, *, on, heads) -> int:
+    """Insert the rows of the steps due ``on`` that a chunk has not recorded yet."""
+    due = {}
+    for pk, kind, due_on in chunk:
+        steps = ladder.steps_due(kind, due_on, on)
+        if steps:
+            due[pk] = (due_on, steps)
+    if not due:
         return 0
     recorded = set(
-        Reminder.objects.filter(
-            milestone__in=[milestone.pk for milestone in milestones],
-            rule__isnull=False,
-        ).values_list("milestone_id", "rule_id", "recipient_email", "due_on")
+        Reminder.objects.filter(milestone__in=list(due), rule__isnull=False)
+        .values_list("milestone_id", "rule_id", "due_on")
+        .distinct()
     )
-    Reminder.objects.bulk_create(
-        [
-            Reminder(
-                milestone=milestone,
-                rule=rule,
-                recipient=recipient.user,
-                recipient_email=recipient.email,
-                due_on=milestone.due_on,
-            )
-            for milestone, rule, recipient in steps
-            if (milestone.pk, rule.pk, recipient.email, milestone.due_on)
-            not in recorded
-        ],
-        ignore_conflicts=True,
-    )
-    return len(steps)
+    missing = {}
+    for pk, (due_on, steps) in due.items():
+        unrecorded = [s for s in steps if (pk, s.rule.pk, due_on) not in recorded]
+        if unrecorded:
+            missing[pk] = unrecorded
+    if not missing:
+        return 0
+    milestones = with_recipients(Milestone.objects.filter(pk__in=list(missing)))
+    new = [
+        Reminder(
+            milestone=milestone,
+            rule=step.rule,
+            recipient=recipient.user,
+            recipient_email=recipient.email,
+            due_on=milestone.due_on,
+        )
+        for milestone in milestones.order_by("pk")
+        for step in missing[milestone.pk]
+        for recipient in recipients(milestone, (step.audience,), division_heads=heads)
+    ]
+    Reminder.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
 
 
 def release_stale_claims(model, *, now: datetime.datetime, stale_after) -> int:
@@ -309,9 +313,7 @@ def sweep_reminders(
     now = timezone.now()
     result = SweepResult(on=on)
     with transaction.atomic():
-        before = Reminder.objects.count()
-        result.candidates, result.due = create_due_reminders(on)
-        result.created = Reminder.objects.count() - before
+        result.candidates, result.created = create_due_reminders(on)
         result.reclaimed = release_stale_claims(
             Reminder, now=now, stale_after=stale_after
         )
@@ -339,7 +341,9 @@ def queue_sends(task, ids) -> None:
     """Queue one ``task`` per row id, all on one broker connection."""
     if not ids:
         return
-    with task.app.producer_or_acquire() as producer:
+    # A batch pipelines the messages where the transport can (Redis); others
+    # publish them one by one.
+    with task.app.producer_or_acquire() as producer, producer.batch():
         for pk in ids:
             task.apply_async((pk,), producer=producer)
 
