@@ -529,7 +529,11 @@ def test_certificate_period_of_one_day_is_accepted(project):
 
 
 def test_returned_certificate_without_a_reason_is_refused(project):
-    returned = {"status": UtilisationCertificate.Status.RETURNED, "return_reason": ""}
+    returned = {
+        "status": UtilisationCertificate.Status.RETURNED,
+        "return_reason": "",
+        "decided_on": datetime.date(2025, 5, 2),
+    }
     with (
         pytest.raises(IntegrityError, match="uc_return_has_reason"),
         transaction.atomic(),
@@ -636,7 +640,11 @@ def test_waived_milestone_without_a_reason_is_refused(project):
 
 def test_returned_report_without_a_reason_is_refused():
     milestone = MilestoneFactory()
-    returned = {"status": ProgressReport.Status.RETURNED, "review_comment": ""}
+    returned = {
+        "status": ProgressReport.Status.RETURNED,
+        "review_comment": "",
+        "decided_on": datetime.date(2025, 11, 2),
+    }
     with (
         pytest.raises(IntegrityError, match="progressreport_return_has_reason"),
         transaction.atomic(),

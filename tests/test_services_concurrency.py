@@ -34,7 +34,7 @@ pytestmark = [
         reason="Needs PostgreSQL row locks (SELECT ... FOR UPDATE); "
         "SQLite locks the whole database.",
     ),
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 RELEASED_ON = datetime.date(2024, 6, 2)
