@@ -427,11 +427,12 @@ def markdown_section(rows):
         "and its rows are recorded without being queued. Generating the portfolio "
         "is not timed.",
         "",
-        "On one machine the embedded default is the quicker of the two per sweep: "
-        "SQLite answers inside the process, while PostgreSQL and Redis each cost a "
-        "round trip (the sweep pipelines its messages to Redis in batches). What "
-        "PostgreSQL and Redis buy is concurrency: web processes and workers write "
-        "at the same time, and the sends spread over workers on several machines.",
+        "On one machine the two are close: SQLite answers inside the process, "
+        "while PostgreSQL and Redis each cost a round trip (the sweep pipelines its "
+        "messages to Redis in batches), and the machine's other work makes single "
+        "runs vary by a second or two. What PostgreSQL and Redis buy is "
+        "concurrency: web processes and workers write at the same time, and the "
+        "sends spread over workers on several machines.",
         "",
     ]
     return "\n".join(lines)

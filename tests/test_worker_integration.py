@@ -105,7 +105,18 @@ def celery_app(redis_url):
         bound = app.amqp.queues[queue](broker.default_channel)
         bound.declare()
         bound.delete()
+    forget_queue(redis_url, queue)
     app.close()
+
+
+def forget_queue(url, queue):
+    """Drop what a killed worker left of the queue's messages in Redis."""
+    client = redis.Redis.from_url(url)
+    for tag, payload in client.hscan_iter("unacked"):
+        if queue.encode() in payload:
+            client.hdel("unacked", tag)
+            client.zrem("unacked_index", tag)
+    client.delete(queue)
 
 
 @pytest.fixture
