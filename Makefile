@@ -2,6 +2,8 @@
 
 PORT ?= 8000
 export PORT
+# Links in the e-mails the demo sends point at the port it runs on.
+export KHANIJ_SITE_URL ?= http://127.0.0.1:$(PORT)
 # Log lines from web, worker and beat appear as they happen, not when a buffer fills.
 export PYTHONUNBUFFERED := 1
 

@@ -18,12 +18,14 @@ from grants.models import (
     Milestone,
     ProgressReport,
     Project,
+    Reminder,
     UtilisationCertificate,
 )
 from tests.factories import (
     DocumentFactory,
     ExtensionFactory,
     InstalmentFactory,
+    MembershipFactory,
     MilestoneFactory,
     ProgressReportFactory,
     ProjectFactory,
@@ -118,6 +120,7 @@ def action_urls(world):
         reverse("staff:instalment-recommend", args=[world["first"].pk]),
         reverse("staff:milestone-waive", args=[world["milestone"].pk]),
         reverse("staff:milestone-reschedule", args=[world["milestone"].pk]),
+        reverse("staff:milestone-remind", args=[world["milestone"].pk]),
         reverse("staff:extension-approve", args=[world["extension"].pk]),
         reverse("staff:project-close", args=[world["project"].pk]),
     ]
@@ -843,3 +846,44 @@ def test_every_post_form_in_the_staff_templates_has_a_csrf_token(path):
     text = path.read_text()
     for form in re.findall(r"<form[^>]*method=\"post\".*?</form>", text, re.S):
         assert "{% csrf_token %}" in form
+
+
+def test_a_programme_officer_sends_a_reminder_now_once_per_click(
+    client, programme_officer, world, django_capture_on_commit_callbacks
+):
+    MembershipFactory(
+        organisation=world["project"].organisation,
+        user=world["project"].principal_investigator,
+    )
+    login(client, programme_officer)
+    url = reverse("staff:milestone-remind", args=[world["milestone"].pk])
+    key = client.get(url).context["form"].initial["request_key"]
+
+    with django_capture_on_commit_callbacks():
+        first = client.post(url, {"request_key": key})
+        client.post(url, {"request_key": key})
+
+    assert first.status_code == 302
+    reminders = Reminder.objects.filter(milestone=world["milestone"])
+    assert reminders.count() == 1
+    reminder = reminders.get()
+    assert reminder.rule is None
+    assert reminder.sent_by == programme_officer
+    assert reminder.recipient == world["project"].principal_investigator
+
+
+def test_a_reminder_now_for_a_submitted_milestone_is_refused(
+    client, programme_officer, world
+):
+    login(client, programme_officer)
+    milestone = MilestoneFactory(
+        project=world["project"], status=Milestone.Status.SUBMITTED
+    )
+
+    response = client.post(
+        reverse("staff:milestone-remind", args=[milestone.pk]), {"request_key": "k1"}
+    )
+
+    assert response.status_code == 200
+    assert "nothing to remind" in response.content.decode()
+    assert not Reminder.objects.filter(milestone=milestone).exists()

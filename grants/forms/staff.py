@@ -85,6 +85,11 @@ class WaiveForm(forms.Form):
     reason = reason_field("Why is it waived?")
 
 
+class RemindNowForm(forms.Form):
+    # A fresh key per page view: a double click or a resubmitted form sends once.
+    request_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
 class RescheduleForm(forms.Form):
     new_due_on = forms.DateField(label="New due date", widget=DateInput())
     reason = reason_field("Why does the due date move?")

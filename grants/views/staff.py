@@ -6,6 +6,7 @@ programme officer cannot record a release: the roles are groups holding those
 permissions (migration ``0003_staff_roles``).
 """
 
+import uuid
 from functools import cached_property
 
 from django.contrib import messages
@@ -342,6 +343,7 @@ class ProjectDetailView(StaffRequiredMixin, DetailView):
             "reschedule_milestone",
             "approve_extension",
             "close_project",
+            "change_milestone",
         ]
         return {name: user.has_perm(f"grants.{name}") for name in names}
 
@@ -634,6 +636,25 @@ class MilestoneRescheduleView(MilestoneWaiveView):
         return f"{milestone} is now due on {milestone.due_on:%d %b %Y}."
 
 
+class MilestoneRemindView(MilestoneWaiveView):
+    """Send the grantee a reminder now; the form's key makes each click count once."""
+
+    form_class = forms.RemindNowForm
+    permission_required = "grants.change_milestone"
+    title = "Send the grantee a reminder now"
+    button = "Send the reminder"
+
+    def get_initial(self):
+        return {"request_key": uuid.uuid4().hex}
+
+    def perform(self, data):
+        sent = services.send_reminder_now(
+            self.object, sent_by=self.request.user, request_key=data["request_key"]
+        )
+        people = ", ".join(reminder.recipient_email for reminder in sent)
+        return f"Reminder about {self.object.title} sent to {people}."
+
+
 class ExtensionApproveView(ActionView):
     model = Extension
     form_class = forms.ExtensionApprovalForm
@@ -685,6 +706,11 @@ urlpatterns = [
         "milestones/<int:pk>/waive/",
         MilestoneWaiveView.as_view(),
         name="milestone-waive",
+    ),
+    path(
+        "milestones/<int:pk>/remind/",
+        MilestoneRemindView.as_view(),
+        name="milestone-remind",
     ),
     path(
         "milestones/<int:pk>/reschedule/",
