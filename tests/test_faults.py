@@ -4,6 +4,10 @@ import pytest
 from django.db import OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from grants import tasks
+from grants.models import Membership, Reminder
+from tests.factories import MembershipFactory, MilestoneFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -51,3 +55,28 @@ def test_the_health_check_names_the_database_when_it_is_down(client, database_do
     assert response.status_code == 503
     assert response.json()["database"]["ok"] is False
     assert response.json()["broker"]["ok"] is True
+
+
+def test_with_the_broker_down_a_reminder_sent_by_hand_is_kept_for_the_sweep(
+    client, programme_officer, monkeypatch, django_capture_on_commit_callbacks
+):
+    milestone = MilestoneFactory()
+    MembershipFactory(
+        organisation=milestone.project.organisation,
+        user=milestone.project.principal_investigator,
+        role=Membership.Role.PRINCIPAL_INVESTIGATOR,
+    )
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError("[Errno 111] Connection refused")
+
+    monkeypatch.setattr(tasks.send_reminder, "delay", broker_down)
+    client.force_login(programme_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/staff/milestones/{milestone.pk}/remind/", {"request_key": "click-1"}
+        )
+
+    assert response.status_code == 302
+    reminder = Reminder.objects.get(milestone=milestone)
+    assert reminder.status == Reminder.Status.PENDING

@@ -659,9 +659,26 @@ def send_reminder_now(
             )
         from grants import tasks
 
-        for reminder in existing:
-            tasks.send_reminder.delay_on_commit(reminder.pk)
+        ids = [reminder.pk for reminder in existing]
+        transaction.on_commit(
+            functools.partial(_queue_or_leave_for_the_sweep, tasks.send_reminder, ids)
+        )
     return existing
+
+
+def _queue_or_leave_for_the_sweep(task, ids):
+    """Queue a send per row; with the broker down, leave the rows to the next sweep.
+
+    The rows are committed and pending, and every sweep re-queues pending rows, so a
+    broker outage delays the e-mail instead of failing the staff member's request.
+    """
+    try:
+        for pk in ids:
+            task.delay(pk)
+    except Exception as error:  # any broker failure: the database still has the work
+        logger.warning(
+            "broker unavailable, %s rows left for the next sweep: %s", len(ids), error
+        )
 
 
 # The weekly digest ----------------------------------------------------------------
