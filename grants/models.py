@@ -1201,6 +1201,9 @@ class Reminder(models.Model):
         SENDING = "sending", _("sending")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
+        # Withdrawn before it went out: its milestone was submitted, its project
+        # paused or closed, or its due date moved. Nothing went wrong.
+        CANCELLED = "cancelled", _("cancelled")
 
     milestone = models.ForeignKey(
         Milestone, on_delete=models.CASCADE, related_name="reminders"

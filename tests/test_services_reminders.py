@@ -360,7 +360,7 @@ def test_a_reminder_queued_for_a_date_that_has_moved_is_not_sent(
 
     reminder.refresh_from_db()
     assert outcome == "cancelled"
-    assert reminder.status == Reminder.Status.FAILED
+    assert reminder.status == Reminder.Status.CANCELLED
     assert "due date moved from 30 Jun 2026 to 30 Jul 2026" in reminder.last_error
     assert mailoutbox == []
 
@@ -377,6 +377,7 @@ def test_a_reminder_queued_before_the_milestone_was_submitted_is_not_sent(
 
     assert services.send_reminder(reminder.pk) == "cancelled"
     reminder.refresh_from_db()
+    assert reminder.status == Reminder.Status.CANCELLED
     assert reminder.last_error.startswith("Not sent: the milestone was submitted")
     assert mailoutbox == []
 

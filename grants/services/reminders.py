@@ -589,7 +589,7 @@ def send_reminder(reminder_id: int) -> str:
     reason = why_not_send(reminder)
     if reason:
         Reminder.objects.filter(pk=reminder_id).update(
-            status=Reminder.Status.FAILED, last_error=reason
+            status=Reminder.Status.CANCELLED, last_error=reason
         )
         return "cancelled"
     return _deliver(
