@@ -14,6 +14,7 @@ from django.template.defaultfilters import filesizeformat
 
 from grants import uploads
 from grants.formatting import format_inr
+from grants.forms import MAX_RUPEES, TOO_LARGE
 from grants.models import Document, ProgressReport, UtilisationCertificate
 from grants.services import CertificateFigures
 
@@ -71,10 +72,12 @@ class RupeesField(forms.IntegerField):
     default_error_messages = {
         "invalid": "Enter whole rupees, like 26,40,000.",
         "min_value": "An amount cannot be negative.",
+        "max_value": TOO_LARGE,
     }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MAX_RUPEES)
         kwargs.setdefault(
             "widget", RupeesInput(attrs={"inputmode": "numeric", "class": "money"})
         )

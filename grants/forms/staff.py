@@ -7,6 +7,8 @@ business rule and its ``GrantRuleError`` is mapped back onto these forms.
 from django import forms
 from django.utils import timezone
 
+from grants.forms import MAX_RUPEES, TOO_LARGE
+
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -107,10 +109,18 @@ class ExtensionApprovalForm(forms.Form):
 class CloseProjectForm(forms.Form):
     closed_on = today_field("Closed on")
     unspent_refunded = forms.IntegerField(
-        label="Unspent balance refunded (Rs)", min_value=0, initial=0
+        label="Unspent balance refunded (Rs)",
+        min_value=0,
+        max_value=MAX_RUPEES,
+        initial=0,
+        error_messages={"max_value": TOO_LARGE},
     )
     interest_refunded = forms.IntegerField(
-        label="Interest refunded (Rs)", min_value=0, initial=0
+        label="Interest refunded (Rs)",
+        min_value=0,
+        max_value=MAX_RUPEES,
+        initial=0,
+        error_messages={"max_value": TOO_LARGE},
     )
     refund_reference = forms.CharField(
         label="Challan / UTR of the refund", max_length=60, required=False

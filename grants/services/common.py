@@ -31,10 +31,15 @@ def _percent_floor(part: int, whole: int) -> str:
     return f"{units}.{tenth}%" if tenth else f"{units}%"
 
 
-def _save(instance, *, reason: str = "", **kwargs):
-    """Validate and save a row; ``reason`` goes into its audit history."""
+def _save(instance, *, reason: str = "", by=None, **kwargs):
+    """Validate and save a row; ``reason`` and ``by`` go into its audit history.
+
+    ``by`` names who acted even when no web request does (a task, a command).
+    """
     instance.full_clean()
     if reason:
         instance._change_reason = reason
+    if by is not None:
+        instance._history_user = by
     instance.save(**kwargs)
     return instance

@@ -70,6 +70,7 @@ def sanction_project(
     instalments: list[PlannedInstalment],
     elements=(),
     abstract: str = "",
+    sanctioned_by: User | None = None,
 ) -> Project:
     """Record a sanction with its budget lines and planned instalments.
 
@@ -120,7 +121,7 @@ def sanction_project(
         trl_now=trl_start,
         status=Project.Status.SANCTIONED,
     )
-    _save(project)
+    _save(project, by=sanctioned_by)
     project.elements.set(elements)
     for line in budget_lines:
         _save(
@@ -129,7 +130,8 @@ def sanction_project(
                 head=line.head,
                 project_year=line.project_year,
                 amount=line.amount,
-            )
+            ),
+            by=sanctioned_by,
         )
     for planned in instalments:
         _save(
@@ -139,7 +141,8 @@ def sanction_project(
                 planned_on=planned.planned_on,
                 amount=planned.amount,
                 condition=planned.condition,
-            )
+            ),
+            by=sanctioned_by,
         )
     return project
 
@@ -266,14 +269,18 @@ def release_instalment(
     instalment.covering_certificate = covering
     instalment.override_reason = "" if covering else override_reason.strip()
     instalment.low_utilisation_note = low_utilisation_note.strip() if covering else ""
-    _save(
-        instalment,
-        reason=(
-            f"Released by order {instalment.release_order_number}"
-            + (f"; override: {instalment.override_reason}" if not covering else "")
-        ),
-    )
+    why = f"Released by order {instalment.release_order_number}"
+    if not covering:
+        why += f"; override: {instalment.override_reason}"
+    elif instalment.low_utilisation_note:
+        why += f"; low utilisation noted: {instalment.low_utilisation_note}"
+    _save(instalment, reason=why, by=released_by)
     if project.status == Project.Status.SANCTIONED:
         project.status = Project.Status.ONGOING
-        project.save(update_fields=["status", "updated_at"])
+        _save(
+            project,
+            reason=f"Instalment {instalment.sequence} released",
+            by=released_by,
+            update_fields=["status", "updated_at"],
+        )
     return instalment

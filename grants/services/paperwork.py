@@ -145,13 +145,14 @@ def submit_certificate(
             targets_achieved=targets_achieved,
             status=UtilisationCertificate.Status.SUBMITTED,
             **vars(figures),
-        )
+        ),
+        by=submitted_by,
     )
     if milestone is not None:
         milestone.status = Milestone.Status.SUBMITTED
         milestone.submitted_on = submitted_on
         milestone.certificate = certificate
-        _save(milestone)
+        _save(milestone, by=submitted_by)
     return certificate
 
 
@@ -166,14 +167,18 @@ def _decide(item, *, status, decided_on, decided_by, reason="", **fields):
     item.decided_by = decided_by
     for name, value in fields.items():
         setattr(item, name, value)
-    return _save(item, reason=reason or f"{item.get_status_display().capitalize()}")
+    return _save(
+        item,
+        reason=reason or f"{item.get_status_display().capitalize()}",
+        by=decided_by,
+    )
 
 
-def _mark_milestones(milestones, *, status, decided_on, reason=""):
+def _mark_milestones(milestones, *, status, decided_on, decided_by, reason=""):
     for milestone in milestones:
         milestone.status = status
         milestone.decided_on = decided_on
-        _save(milestone, reason=reason)
+        _save(milestone, reason=reason, by=decided_by)
 
 
 @transaction.atomic
@@ -191,6 +196,7 @@ def accept_certificate(
         certificate.milestones.all(),
         status=Milestone.Status.ACCEPTED,
         decided_on=decided_on,
+        decided_by=decided_by,
     )
     return certificate
 
@@ -220,6 +226,8 @@ def return_certificate(
         certificate.milestones.all(),
         status=Milestone.Status.RETURNED,
         decided_on=decided_on,
+        decided_by=decided_by,
+        reason=f"Certificate returned: {reason.strip()}",
     )
     return certificate
 
@@ -268,11 +276,12 @@ def submit_progress_report(
             people_trained=people_trained,
             submitted_on=submitted_on,
             submitted_by=submitted_by,
-        )
+        ),
+        by=submitted_by,
     )
     milestone.status = Milestone.Status.SUBMITTED
     milestone.submitted_on = submitted_on
-    _save(milestone)
+    _save(milestone, by=submitted_by)
     return report
 
 
@@ -293,11 +302,19 @@ def accept_progress_report(
         review_comment=comment.strip(),
     )
     _mark_milestones(
-        [report.milestone], status=Milestone.Status.ACCEPTED, decided_on=decided_on
+        [report.milestone],
+        status=Milestone.Status.ACCEPTED,
+        decided_on=decided_on,
+        decided_by=decided_by,
     )
     project = report.milestone.project
     project.trl_now = report.trl_now
-    _save(project, update_fields=["trl_now", "updated_at"])
+    _save(
+        project,
+        reason=f"TRL from the accepted {report}",
+        by=decided_by,
+        update_fields=["trl_now", "updated_at"],
+    )
     return report
 
 
@@ -323,6 +340,10 @@ def return_progress_report(
         reason=f"Returned: {reason.strip()}",
     )
     _mark_milestones(
-        [report.milestone], status=Milestone.Status.RETURNED, decided_on=decided_on
+        [report.milestone],
+        status=Milestone.Status.RETURNED,
+        decided_on=decided_on,
+        decided_by=decided_by,
+        reason=f"Report returned: {reason.strip()}",
     )
     return report

@@ -61,7 +61,9 @@ def request_extension(
             reason=reason.strip(),
             requested_on=requested_on,
             requested_by=requested_by,
-        )
+        ),
+        reason=f"Requested: {reason.strip()}",
+        by=requested_by,
     )
 
 
@@ -116,15 +118,20 @@ def extend_project(
     extension.decided_on = decided_on
     extension.decided_by = decided_by
     extension.decision_comment = reason.strip()
-    _save(extension)
+    why = f"Extended to {_date(new_end_on)}: {reason.strip()}"
+    _save(extension, reason=why, by=decided_by)
 
     project.end_on = new_end_on
     project.status = Project.Status.EXTENDED
-    why = f"Extended to {_date(new_end_on)}: {reason.strip()}"
-    _save(project, reason=why, update_fields=["end_on", "status", "updated_at"])
+    _save(
+        project,
+        reason=why,
+        by=decided_by,
+        update_fields=["end_on", "status", "updated_at"],
+    )
     for milestone in project.milestones.open().filter(months_after_end__isnull=False):
         milestone.due_on = new_end_on + relativedelta(months=milestone.months_after_end)
-        _save(milestone, reason=why, update_fields=["due_on"])
+        _save(milestone, reason=why, by=decided_by, update_fields=["due_on"])
     return extension
 
 
@@ -152,6 +159,7 @@ def close_project(
     interest_refunded: int,
     refund_reference: str,
     asset_disposition: str,
+    closed_by: User | None = None,
 ) -> Project:
     """Close a completed project once its final paperwork and refunds are in.
 
@@ -221,5 +229,15 @@ def close_project(
     project.interest_refunded = interest_refunded
     project.refund_reference = refund_reference.strip()
     project.asset_disposition = asset_disposition.strip()
-    _save(project)
+    refund = (
+        f"refunded under {project.refund_reference}"
+        if project.refund_reference
+        else "nothing to refund"
+    )
+    _save(
+        project,
+        reason=f"Closed on {_date(closed_on)}, {refund}; assets: "
+        f"{project.asset_disposition}",
+        by=closed_by,
+    )
     return project
