@@ -131,7 +131,7 @@ AUTH_USER_MODEL = "grants.User"
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out user name is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "grants.backends.ModelBackend",
 ]
 # Staff must confirm a second factor (an authenticator app or a backup code) in
 # production. The embedded demo leaves it optional so its printed logins work.

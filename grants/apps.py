@@ -6,3 +6,8 @@ class GrantsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "grants"
     verbose_name = _("Grants")
+
+    def ready(self):
+        from grants import summaries
+
+        summaries.connect_signals()

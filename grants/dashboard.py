@@ -27,8 +27,8 @@ from django.db.models import (
     Case,
     Count,
     DateField,
-    Exists,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -36,10 +36,11 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import Coalesce, RowNumber
 
-from grants import pipeline
+from grants import pipeline, summaries
 from grants.formatting import fiscal_year_bounds, fiscal_year_of, format_inr
 from grants.models import (
     BudgetLine,
@@ -50,6 +51,7 @@ from grants.models import (
     Organisation,
     ProgressReport,
     Project,
+    ProjectSummary,
     UtilisationCertificate,
 )
 
@@ -146,10 +148,10 @@ class Figures:
 
 FIGURE_AGGREGATES = {
     "projects": Count("pk"),
-    "sanctioned": Sum("sanctioned_amount"),
-    "released": Sum("released_total"),
-    "expenditure": Sum("accepted_expenditure"),
-    "unspent": Sum("unspent_balance"),
+    "sanctioned": Sum("sanctioned"),
+    "released": Sum("released"),
+    "expenditure": Sum("expenditure"),
+    "unspent": Sum("unspent"),
 }
 
 
@@ -171,7 +173,7 @@ DIMENSIONS = [
     Dimension(
         "kind",
         "By grantee kind",
-        "organisation__kind",
+        "organisation_kind",
         tuple(Organisation.Kind.choices),
     ),
     Dimension(
@@ -201,21 +203,57 @@ class Breakdown:
         return _sum(figures for _, figures in self.rows)
 
 
-def grouped_figures(projects) -> list[dict]:
+def count_of(queryset):
+    """A subquery counting the rows of ``queryset``, for use as an annotation.
+
+    It does not refer to the outer query, so the database counts once (an
+    InitPlan on PostgreSQL) and the count rides along with the first rows.
+    """
+    counted = (
+        queryset.select_related(None)
+        .order_by()
+        .values(count=Func(Value(1), function="COUNT"))
+    )
+    return Subquery(counted, output_field=IntegerField())
+
+
+def grouped_figures(*, on: datetime.date) -> list[dict]:
     """Sum the figures for each combination of every dimension (one query).
 
-    The per-project figures are computed once, and the database sums them by
-    fiscal year, scheme, kind, stage and status together. A portfolio has few
-    such combinations, so the result stays short however many projects there
-    are; the headline totals and every breakdown are sums of these rows.
+    The per-project figures and the project columns grouped by come from the
+    ``ProjectSummary`` table, brought up to date for ``on`` by the caller, and the
+    database sums them by fiscal year, scheme, kind, stage and status together,
+    counting the projects at each TRL on the way. A portfolio has few such
+    combinations, so the result stays short however many projects there are; the
+    headline totals, every breakdown and the TRL view are sums of these rows.
+
+    Each row also carries two counts of the whole portfolio, each taken once by
+    the database: its projects, and its milestones returned to the grantee. When
+    the summaries count fewer projects, some project was written without one (a
+    bulk insert), so the missing summaries are made and the sums taken again.
     """
     fields = [dimension.field for dimension in DIMENSIONS]
-    return list(
-        with_portfolio_figures(projects)
-        .values(*fields)
-        .annotate(**FIGURE_AGGREGATES)
-        .order_by(*fields)
-    )
+
+    def grouped():
+        return list(
+            ProjectSummary.objects.values(*fields)
+            .annotate(
+                **FIGURE_AGGREGATES,
+                **TRL_AGGREGATES,
+                portfolio=count_of(Project.objects.all()),
+                returned=count_of(
+                    Milestone.objects.filter(status=Milestone.Status.RETURNED)
+                ),
+            )
+            .order_by(*fields)
+        )
+
+    rows = grouped()
+    in_portfolio = rows[0]["portfolio"] if rows else Project.objects.count()
+    if sum(row["projects"] for row in rows) != in_portfolio:
+        summaries.create_missing(on=on)
+        rows = grouped()
+    return rows
 
 
 def totals(grouped: list[dict]) -> Figures:
@@ -240,24 +278,23 @@ def breakdown(grouped: list[dict], dimension: Dimension) -> Breakdown:
 
 
 def released_by_fiscal_year(instalments=None) -> list[tuple[str, int]]:
-    """Return the money released in each fiscal year of release, oldest first."""
+    """Return the money released in each fiscal year of release, oldest first.
+
+    The database sums by release date (an index covers the date and amount, and
+    there are a few thousand dates, not hundreds of thousands of instalments);
+    the dates are then put into fiscal years here.
+    """
     instalments = Instalment.objects.released() if instalments is None else instalments
-    year = ExtractYear("released_on")
-    fiscal_start = Case(
-        When(Q(released_on__month__gte=4), then=year),
-        default=year - 1,
-        output_field=IntegerField(),
-    )
-    rows = (
-        instalments.annotate(fiscal_start=fiscal_start)
-        .values("fiscal_start")
+    by_year = {}
+    for released_on, total in (
+        instalments.order_by()
+        .values("released_on")
         .annotate(total=Sum("amount"))
-        .order_by("fiscal_start")
-    )
-    return [
-        (fiscal_year_of(datetime.date(row["fiscal_start"], 4, 1)), row["total"])
-        for row in rows
-    ]
+        .values_list("released_on", "total")
+    ):
+        year = fiscal_year_of(released_on)
+        by_year[year] = by_year.get(year, 0) + total
+    return sorted(by_year.items())
 
 
 TRL_LEVELS = range(1, 10)
@@ -272,17 +309,23 @@ class TRLRow:
     target: int
 
 
-def trl_view(projects) -> list[TRLRow]:
-    """Count projects at each TRL at start, now and as the target (one query)."""
-    counts = projects.aggregate(
-        **{
-            f"{name}_{level}": Count("pk", filter=Q(**{field: level}))
-            for name, field in TRL_FIELDS.items()
-            for level in TRL_LEVELS
-        }
-    )
+TRL_AGGREGATES = {
+    f"trl_{name}_{level}": Count("pk", filter=Q(**{field: level}))
+    for name, field in TRL_FIELDS.items()
+    for level in TRL_LEVELS
+}
+
+
+def trl_view(grouped: list[dict]) -> list[TRLRow]:
+    """Count projects at each TRL at start, now and as the target."""
     return [
-        TRLRow(level, *(counts[f"{name}_{level}"] for name in TRL_FIELDS))
+        TRLRow(
+            level,
+            *(
+                sum(row[f"trl_{name}_{level}"] for row in grouped)
+                for name in TRL_FIELDS
+            ),
+        )
         for level in TRL_LEVELS
     ]
 
@@ -303,13 +346,13 @@ class Queue:
 
 
 def _queue(queryset, *, days_from=None, on=None, length=QUEUE_LENGTH) -> Queue:
-    """Fetch the first rows and count them all.
+    """Fetch the first rows and, in the same query, how many there are in all.
 
     With ``days_from`` (a date field), each row gets ``days``: the days from that
     date to ``on``.
     """
-    rows = list(queryset[:length])
-    count = queryset.count()
+    rows = list(queryset.annotate(queue_count=count_of(queryset))[:length])
+    count = rows[0].queue_count if rows else 0
     if days_from:
         for row in rows:
             row.days = (on - getattr(row, days_from)).days
@@ -361,12 +404,6 @@ def reports_awaiting_review(*, on: datetime.date) -> Queue:
     )
 
 
-def projects_with_unreleased_instalments(projects):
-    """Return the projects that still have money to release."""
-    unreleased = Instalment.objects.unreleased().filter(project=OuterRef("pk"))
-    return projects.filter(Exists(unreleased))
-
-
 PIPELINE_STAGES = [
     pipeline.Stage.PLANNED,
     pipeline.Stage.AWAITING_DOCUMENTS,
@@ -377,45 +414,80 @@ PIPELINE_STAGES = [
 
 
 @dataclass
+class PipelineEntry:
+    """A project's next instalment on the dashboard, from its summary."""
+
+    instalment: Instalment
+    stage: str
+    since: datetime.date | None
+    blockers: list[str]
+    days: int | None
+
+
+@dataclass
 class PipelineColumn:
     stage: str
     label: str
-    states: list
+    shown: list[PipelineEntry]  # the longest waiting few, for the page
+    count: int
     amount: int
 
     @property
-    def shown(self) -> list:
-        """The longest-waiting few, for the page; the rest are counted."""
-        return self.states[:QUEUE_LENGTH]
-
-    @property
     def more(self) -> int:
-        return len(self.states) - len(self.shown)
+        return self.count - len(self.shown)
 
 
-def release_pipeline(projects, *, on: datetime.date) -> list[PipelineColumn]:
-    """Each project's next instalment by stage, the longest waiting first."""
-    stages = pipeline.pipeline(
-        projects_with_unreleased_instalments(projects).select_related("organisation"),
-        on=on,
-    )
-    columns = []
-    for stage in PIPELINE_STAGES:
-        states = sorted(
-            stages.get(stage, []),
-            key=lambda state: (state.since or on, state.instalment.project.reference),
-        )
-        for state in states:
-            state.days = state.days_waiting(on=on)
-        columns.append(
-            PipelineColumn(
-                stage,
-                pipeline.Stage.LABELS[stage],
-                states,
-                sum(state.instalment.amount for state in states),
+def release_pipeline(*, on: datetime.date) -> list[PipelineColumn]:
+    """Each live project's next instalment by stage, the longest waiting first.
+
+    Three short queries, however many projects, each reading an index of the
+    summaries (stage, date, project, amount, instalment) rather than the rows:
+    each stage's count and amount; the first few of each stage, ranked by a
+    window function; and those few with their instalments and projects.
+    """
+    live = ProjectSummary.objects.exclude(release_stage="")
+    totals = {
+        row["release_stage"]: (row["count"], row["amount"])
+        for row in live.values("release_stage")
+        .annotate(count=Count("pk"), amount=Sum("next_amount"))
+        .order_by()
+    }
+    first_of_each_stage = list(
+        live.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=F("release_stage"),
+                order_by=[F("stage_since").asc(), F("project_id").asc()],
             )
         )
-    return columns
+        .filter(rank__lte=QUEUE_LENGTH)
+        .values_list("pk", flat=True)
+    )
+    shown = {}
+    for summary in (
+        ProjectSummary.objects.filter(pk__in=first_of_each_stage)
+        .select_related("next_instalment__project")
+        .order_by("release_stage", "stage_since", "project_id")
+    ):
+        since = summary.stage_since
+        shown.setdefault(summary.release_stage, []).append(
+            PipelineEntry(
+                instalment=summary.next_instalment,
+                stage=summary.release_stage,
+                since=since,
+                blockers=summary.blocker_list,
+                days=(on - since).days if since and since <= on else None,
+            )
+        )
+    return [
+        PipelineColumn(
+            stage,
+            pipeline.Stage.LABELS[stage],
+            shown.get(stage, []),
+            *totals.get(stage, (0, 0)),
+        )
+        for stage in PIPELINE_STAGES
+    ]
 
 
 def released_this_fiscal_year(*, on: datetime.date) -> Queue:
@@ -464,20 +536,24 @@ class Dashboard:
 
 def build(*, on: datetime.date) -> Dashboard:
     """Gather every figure and queue of the dashboard as of ``on``."""
-    projects = Project.objects.all()
-    grouped = grouped_figures(projects)
+    summaries.bring_up_to_date(on=on)
+    grouped = grouped_figures(on=on)
     return Dashboard(
         on=on,
         totals=totals(grouped),
         breakdowns=[breakdown(grouped, dimension) for dimension in DIMENSIONS],
         released_by_year=released_by_fiscal_year(),
-        trl=trl_view(projects),
+        trl=trl_view(grouped),
         overdue=overdue_milestones(on=on),
         due_soon=milestones_due_soon(on=on),
         certificates=certificates_awaiting_review(on=on),
         reports=reports_awaiting_review(on=on),
-        returned=Milestone.objects.filter(status=Milestone.Status.RETURNED).count(),
-        pipeline=release_pipeline(projects, on=on),
+        returned=(
+            grouped[0]["returned"]
+            if grouped
+            else Milestone.objects.filter(status=Milestone.Status.RETURNED).count()
+        ),
+        pipeline=release_pipeline(on=on),
         released_recently=released_this_fiscal_year(on=on),
         fiscal_year=fiscal_year_of(on),
     )

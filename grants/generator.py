@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from grants import summaries
 from grants.formatting import fiscal_year_bounds, fiscal_year_of
 from grants.models import (
     BudgetLine,
@@ -84,6 +85,7 @@ class GeneratedCounts:
     milestones: int = 0
     reports: int = 0
     reminders: int = 0
+    summaries: int = 0
 
 
 def _weighted(rng, weights):
@@ -536,6 +538,8 @@ class PortfolioGenerator:
             self.counts.reminders += len(reminders)
             done += size
         inserter.finish()
+        # Bulk inserts send no signals: compute the dashboard summaries here.
+        self.counts.summaries = summaries.create_missing(on=self.today)
         return self.counts
 
 

@@ -14,7 +14,7 @@ scheduler.
 
 from celery import shared_task
 
-from grants import services
+from grants import services, summaries
 from grants.services.reminders import TransientSendError
 
 # Seconds: retries wait up to 30, 60, 120, 240, 480 (full jitter: a random part of
@@ -59,3 +59,14 @@ def send_weekly_digests():
 def send_digest(self, digest_id):
     """Claim, send and record one weekly digest."""
     return services.send_digest(digest_id)
+
+
+@shared_task(
+    name="grants.tasks.refresh_project_summaries", acks_late=True, ignore_result=True
+)
+def refresh_project_summaries():
+    """Bring every project's dashboard summary up to date for today (nightly)."""
+    return {
+        "created": summaries.create_missing(),
+        "refreshed": summaries.bring_up_to_date(),
+    }

@@ -713,11 +713,11 @@ def test_no_admin_page_edits_a_historical_model():
 
 def history_section(page: str) -> str:
     match = re.search(r'<section id="history".*?</section>', page, re.DOTALL)
-    assert match, "the project page has a history section"
+    assert match, "the history tab has a history section"
     return match.group(0)
 
 
-def test_the_project_page_shows_the_history_without_any_way_to_change_it(
+def test_the_history_tab_shows_the_history_without_any_way_to_change_it(
     client, finance_officer
 ):
     certificate, _milestone = submitted_certificate()
@@ -728,7 +728,7 @@ def test_the_project_page_shows_the_history_without_any_way_to_change_it(
         decided_by=finance_officer,
     )
     client.force_login(finance_officer)
-    url = reverse("staff:project-detail", args=[certificate.project_id])
+    url = reverse("staff:project-history", args=[certificate.project_id])
 
     section = history_section(client.get(url).content.decode())
 

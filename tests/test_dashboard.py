@@ -76,9 +76,10 @@ def test_the_demo_portfolio_has_two_items_under_review(board):
 def test_the_demo_portfolio_blocks_instalment_3_of_p03_and_p05(board):
     assert sorted(
         (state.instalment.project.reference, state.instalment.sequence)
-        for state in board.blocked.states
+        for state in board.blocked.shown
     ) == [("DEMO-REE-2324-03", 3), ("DEMO-REE-2324-05", 3)]
-    assert all(state.blockers for state in board.blocked.states)
+    assert board.blocked.count == 2
+    assert all(state.blockers for state in board.blocked.shown)
 
 
 def test_the_demo_portfolio_shows_the_expenditure_and_unspent_balance_it_defines(

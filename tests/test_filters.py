@@ -5,7 +5,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from grants import filters
+from grants import filters, summaries
 from grants.models import (
     Element,
     Instalment,
@@ -42,6 +42,8 @@ def _frozen_today():
 
 
 def filtered(filterset_class, queryset, **data):
+    # As the projects table does, bring the summaries its search reads up to date.
+    summaries.bring_up_to_date()
     filterset = filterset_class(data=data, queryset=queryset)
     assert filterset.is_valid(), filterset.errors
     return set(filterset.qs)

@@ -21,7 +21,16 @@ from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from grants import charts, dashboard, exports, filters, pipeline, services, tables
+from grants import (
+    charts,
+    dashboard,
+    exports,
+    filters,
+    pipeline,
+    services,
+    summaries,
+    tables,
+)
 from grants.formatting import format_inr
 from grants.forms import staff as forms
 from grants.models import (
@@ -165,6 +174,7 @@ class ProjectListView(StaffTableView):
     export_name = "projects"
 
     def get_queryset(self):
+        summaries.bring_up_to_date()
         return tables.project_rows()
 
 
@@ -256,11 +266,6 @@ class ProjectDetailView(StaffRequiredMixin, DetailView):
                 Prefetch("certificates", queryset=certificates),
                 Prefetch(
                     "milestones",
-                    queryset=Milestone.objects.open().order_by("due_on"),
-                    to_attr="open_milestones",
-                ),
-                Prefetch(
-                    "milestones",
                     queryset=Milestone.objects.select_related("certificate").order_by(
                         "due_on", "pk"
                     ),
@@ -287,6 +292,12 @@ class ProjectDetailView(StaffRequiredMixin, DetailView):
         user = self.request.user
         instalments = list(project.instalments.all())
         certificates = list(project.certificates.all())
+        # What the pipeline reads, from the milestones fetched once (by due date).
+        project.open_milestones = [
+            milestone
+            for milestone in project.all_milestones
+            if milestone.status in Milestone.OPEN_STATUSES
+        ]
         states = pipeline.release_states(project, on=today)
         next_state = next(
             (state for state in states if state.stage != pipeline.Stage.RELEASED),
@@ -302,7 +313,6 @@ class ProjectDetailView(StaffRequiredMixin, DetailView):
             .select_related("milestone", "rule")
             .order_by("-created_at")[:REMINDERS_SHOWN]
         )
-        history, history_total = dashboard.project_history(project)
         can = self.permissions(user)
         for milestone in project.all_milestones:
             milestone.days_overdue = (
@@ -317,8 +327,6 @@ class ProjectDetailView(StaffRequiredMixin, DetailView):
             reports=reports,
             reminders=reminders,
             reminders_shown=REMINDERS_SHOWN,
-            history=history,
-            history_total=history_total,
             finance=dashboard.project_finance(
                 project,
                 budget_lines=list(project.budget_lines.all()),
@@ -346,6 +354,27 @@ class ProjectDetailView(StaffRequiredMixin, DetailView):
             "change_milestone",
         ]
         return {name: user.has_perm(f"grants.{name}") for name in names}
+
+
+class ProjectHistoryView(StaffRequiredMixin, DetailView):
+    """The project page's history tab: who changed what, when and why; read only.
+
+    A page of its own, so the project page does not read seven history tables
+    each time it is opened.
+    """
+
+    model = Project
+    template_name = "grants/staff/project_history.html"
+    context_object_name = "project"
+
+    def get_queryset(self):
+        return Project.objects.select_related("organisation")
+
+    def get_context_data(self, **kwargs):
+        history, history_total = dashboard.project_history(self.object)
+        return super().get_context_data(
+            history=history, history_total=history_total, **kwargs
+        )
 
 
 # Actions ------------------------------------------------------------------------------
@@ -692,7 +721,9 @@ class ProjectCloseView(ActionView):
         return self.object
 
     def perform(self, data):
-        project = services.close_project(self.object, **data)
+        project = services.close_project(
+            self.object, closed_by=self.request.user, **data
+        )
         return f"{project.reference} closed on {project.closed_on:%d %b %Y}."
 
 
@@ -700,6 +731,11 @@ urlpatterns = [
     path("", DashboardView.as_view(), name="dashboard"),
     path("projects/", ProjectListView.as_view(), name="project-list"),
     path("projects/<int:pk>/", ProjectDetailView.as_view(), name="project-detail"),
+    path(
+        "projects/<int:pk>/history/",
+        ProjectHistoryView.as_view(),
+        name="project-history",
+    ),
     path("projects/<int:pk>/close/", ProjectCloseView.as_view(), name="project-close"),
     path("milestones/", MilestoneListView.as_view(), name="milestone-list"),
     path(

@@ -1,0 +1,343 @@
+"""Keep each project's ``ProjectSummary`` exact, cheaply.
+
+Three parts:
+
+- ``mark_changed`` runs on every save or delete of a project, instalment,
+  utilisation certificate or milestone (signals connected in ``GrantsConfig``):
+  one ``UPDATE`` adding one to the project's summary ``version``, in the same
+  transaction as the change, so a change and its mark commit or roll back together;
+- ``refresh`` recomputes the summaries of some projects for a day, from their rows,
+  with the same rules as the project page (``grants.pipeline``) and the definitions
+  in ``grants.dashboard``;
+- ``bring_up_to_date`` is what a reader calls first: it refreshes the few rows that
+  changed since their last refresh or that the calendar has overtaken. The daily
+  task refreshes those the calendar overtakes overnight, so the first reader of the
+  day rarely has any to do.
+
+Only writes that bypass ``save()`` (``QuerySet.update()``, bulk inserts) escape the
+mark; the portfolio generator refreshes everything it wrote, and services change
+these rows one ``save()`` at a time.
+"""
+
+import datetime
+import logging
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import F, Min, Q
+from django.utils import timezone
+
+from grants import pipeline
+from grants.models import (
+    Instalment,
+    Milestone,
+    Organisation,
+    Project,
+    ProjectSummary,
+    User,
+    UtilisationCertificate,
+)
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+EARLIEST = datetime.date(1900, 1, 1)
+# Copied from the project as they are.
+PROJECT_FIELDS = [
+    "fiscal_year",
+    "stage",
+    "status",
+    "trl_start",
+    "trl_now",
+    "trl_target",
+]
+FIGURE_FIELDS = [
+    *PROJECT_FIELDS,
+    "scheme",
+    "organisation_kind",
+    "sanctioned",
+    "search_text",
+    "released",
+    "expenditure",
+    "unspent",
+    "next_instalment",
+    "next_amount",
+    "release_stage",
+    "stage_since",
+    "blockers",
+    "refreshed_version",
+    "refreshed_for",
+    "valid_until",
+    "refreshed_at",
+]
+
+
+# Marking ------------------------------------------------------------------------------
+
+
+def mark_changed(project_id) -> None:
+    """Record that a project's figures may have changed (one UPDATE)."""
+    if project_id is None:
+        return
+    ProjectSummary.objects.filter(project_id=project_id).update(
+        version=F("version") + 1
+    )
+
+
+def project_saved(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    if created:
+        # ignore_conflicts: a summary may exist already (a restored dump, say).
+        ProjectSummary.objects.bulk_create(
+            [ProjectSummary(project_id=instance.pk)], ignore_conflicts=True
+        )
+    else:
+        mark_changed(instance.pk)
+
+
+def project_row_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    mark_changed(instance.project_id)
+
+
+def user_saved(sender, instance, created, raw=False, update_fields=None, **kwargs):
+    # The summaries of the projects a person leads carry their name for the search;
+    # a log-in (which saves only last_login) changes nothing there.
+    if raw or created or (update_fields and set(update_fields) <= {"last_login"}):
+        return
+    ProjectSummary.objects.filter(project__principal_investigator=instance).update(
+        version=F("version") + 1
+    )
+
+
+def organisation_saved(sender, instance, created, raw=False, **kwargs):
+    # Its projects' summaries carry its kind.
+    if raw or created:
+        return
+    ProjectSummary.objects.filter(project__organisation=instance).update(
+        version=F("version") + 1
+    )
+
+
+# Computing ----------------------------------------------------------------------------
+
+
+def _latest_accepted(certificates):
+    """The certificate ``dashboard.with_unspent_balance`` takes as the latest."""
+    accepted = [
+        uc for uc in certificates if uc.status == UtilisationCertificate.Status.ACCEPTED
+    ]
+    if not accepted:
+        return None
+    # Newest period, then newest decision (a missing one counts as oldest), then pk.
+    return max(
+        accepted,
+        key=lambda uc: (uc.period_end, uc.decided_on or EARLIEST, uc.pk),
+    )
+
+
+def figures(project, *, instalments, certificates) -> dict:
+    """Released, expenditure and unspent balance, as ``grants.dashboard`` defines."""
+    released = sum(i.amount for i in instalments if i.released_on is not None)
+    expenditure = sum(
+        uc.expenditure
+        for uc in certificates
+        if uc.status == UtilisationCertificate.Status.ACCEPTED
+        and uc.kind != UtilisationCertificate.Kind.PROVISIONAL
+    )
+    if project.status == Project.Status.CLOSED:
+        unspent = 0
+    else:
+        latest = _latest_accepted(certificates)
+        held = latest.closing_balance if latest else 0
+        since = latest.period_end if latest else EARLIEST
+        unspent = held + sum(
+            i.amount
+            for i in instalments
+            if i.released_on is not None and i.released_on > since
+        )
+    return {"released": released, "expenditure": expenditure, "unspent": unspent}
+
+
+def search_text(project) -> str:
+    """What the projects table's search looks in, in capitals (``str.upper``)."""
+    investigator = project.principal_investigator
+    words = [
+        project.reference,
+        project.title,
+        project.organisation.name,
+        investigator.display_name,
+        investigator.first_name,
+        investigator.last_name,
+        investigator.username,
+    ]
+    return " ".join(word for word in words if word).upper()
+
+
+def _first_after(days: Iterable[datetime.date | None], on: datetime.date):
+    later = [day for day in days if day is not None and day > on]
+    return min(later) if later else None
+
+
+def _summary(project, *, on, crossing) -> ProjectSummary:
+    instalments = list(project.instalments.all())
+    certificates = list(project.certificates.all())
+    summary = ProjectSummary(
+        project_id=project.pk,
+        search_text=search_text(project),
+        scheme_id=project.scheme_id,
+        organisation_kind=project.organisation.kind,
+        sanctioned=project.sanctioned_amount,
+        **{field: getattr(project, field) for field in PROJECT_FIELDS},
+        **figures(project, instalments=instalments, certificates=certificates),
+    )
+    state = None
+    if project.status not in pipeline.ENDED_STATUSES:
+        state = pipeline.next_release_state(project, on=on)
+    if state is not None:
+        summary.next_instalment = state.instalment
+        summary.next_amount = state.instalment.amount
+        summary.release_stage = state.stage
+        summary.stage_since = state.since
+        summary.blockers = "\n".join(state.blockers)
+        # The calendar changes the stage when the instalment falls due, when an
+        # open milestone reaches NON_COMPLIANT_AFTER_DAYS overdue, or when a
+        # certificate's recorded decision date arrives.
+        summary.valid_until = _first_after(
+            [
+                state.instalment.planned_on,
+                crossing.get(project.pk),
+                *(uc.decided_on for uc in certificates),
+            ],
+            on,
+        )
+    return summary
+
+
+def _crossings(project_ids, *, on) -> dict:
+    """The first day each project's pending milestones reach the non-compliance mark.
+
+    Only milestones not yet past it are looked at: those already past it are in
+    the prefetched open milestones and block the release already.
+    """
+    days = datetime.timedelta(days=pipeline.NON_COMPLIANT_AFTER_DAYS)
+    rows = (
+        Milestone.objects.filter(
+            project_id__in=project_ids,
+            status=Milestone.Status.PENDING,
+            due_on__gt=on - days,
+        )
+        .values("project_id")
+        .annotate(first_due=Min("due_on"))
+        .order_by()
+    )
+    return {row["project_id"]: row["first_due"] + days for row in rows}
+
+
+def refresh(project_ids: Iterable[int], *, on: datetime.date | None = None) -> int:
+    """Recompute the summaries of these projects for ``on`` (today); return how many.
+
+    Works in batches; each batch reads the versions first, then the rows, and
+    writes its summaries in one statement, so a change committed meanwhile leaves
+    its summary marked out of date instead of being lost.
+    """
+    on = on or timezone.localdate()
+    project_ids = list(project_ids)
+    done = 0
+    for start in range(0, len(project_ids), BATCH_SIZE):
+        done += _refresh_batch(project_ids[start : start + BATCH_SIZE], on=on)
+    return done
+
+
+def _refresh_batch(project_ids, *, on) -> int:
+    versions = dict(
+        ProjectSummary.objects.filter(project_id__in=project_ids).values_list(
+            "project_id", "version"
+        )
+    )
+    projects = list(
+        pipeline.projects_for_pipeline(
+            Project.objects.filter(pk__in=project_ids)
+            .select_related("organisation", "principal_investigator")
+            .order_by(),
+            on=on,
+        )
+    )
+    crossing = _crossings(project_ids, on=on)
+    now = timezone.now()
+    summaries = []
+    for project in projects:
+        summary = _summary(project, on=on, crossing=crossing)
+        summary.version = versions.get(project.pk, 1)
+        summary.refreshed_version = versions.get(project.pk, 1)
+        summary.refreshed_for = on
+        summary.refreshed_at = now
+        summaries.append(summary)
+    with transaction.atomic():
+        ProjectSummary.objects.bulk_create(
+            summaries,
+            update_conflicts=True,
+            unique_fields=["project"],
+            update_fields=FIGURE_FIELDS,
+        )
+    return len(summaries)
+
+
+# Reading ------------------------------------------------------------------------------
+
+
+def out_of_date(*, on: datetime.date):
+    """Summaries that do not hold for ``on``: changed, or overtaken by the calendar."""
+    return ProjectSummary.objects.filter(
+        Q(version__gt=F("refreshed_version"))
+        | Q(valid_until__lte=on)
+        | Q(refreshed_for__gt=on)
+        | Q(refreshed_for__isnull=True)
+    )
+
+
+def bring_up_to_date(*, on: datetime.date | None = None) -> int:
+    """Refresh every summary that does not hold for ``on``; return how many."""
+    on = on or timezone.localdate()
+    stale = list(out_of_date(on=on).values_list("project_id", flat=True))
+    if stale:
+        refresh(stale, on=on)
+    return len(stale)
+
+
+def create_missing(*, on: datetime.date | None = None) -> int:
+    """Create and compute the summaries of projects that have none (bulk inserts)."""
+    missing = list(
+        Project.objects.filter(summary__isnull=True).values_list("pk", flat=True)
+    )
+    if missing:
+        ProjectSummary.objects.bulk_create(
+            [ProjectSummary(project_id=pk) for pk in missing], ignore_conflicts=True
+        )
+        refresh(missing, on=on)
+    return len(missing)
+
+
+def refresh_all(*, on: datetime.date | None = None) -> int:
+    """Recompute every project's summary; return how many."""
+    create_missing(on=on)
+    return refresh(Project.objects.values_list("pk", flat=True), on=on)
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    post_save.connect(project_saved, sender=Project, dispatch_uid="summary-project")
+    post_save.connect(
+        organisation_saved, sender=Organisation, dispatch_uid="summary-organisation"
+    )
+    post_save.connect(user_saved, sender=User, dispatch_uid="summary-user")
+    for model in (Instalment, UtilisationCertificate, Milestone):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                project_row_changed,
+                sender=model,
+                dispatch_uid=f"summary-{model._meta.model_name}-{signal}",
+            )
