@@ -11,11 +11,18 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run test lint bench loadtest
+# The browser the browser tests drive: Debian's chromium package, never a download.
+CHROMIUM ?= $(or $(KHANIJ_CHROMIUM),/usr/bin/chromium)
+# apt-get needs root; use sudo when not root.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help install run test test-browser lint bench loadtest
 
 help:
 	@echo "make run    start the app with demo data on http://127.0.0.1:$(PORT)/"
 	@echo "make test   run the test suite (PYTEST_ARGS=... passes options to pytest)"
+	@echo "make test-browser  journeys, keyboard and axe-core checks in Chromium;"
+	@echo "            installs Chromium and axe-core when missing; screenshots in var/screenshots/"
 	@echo "make lint   ruff check and ruff format --check"
 	@echo "make bench  benchmarks (minutes); results in docs/benchmarks.md"
 
@@ -57,15 +64,34 @@ run: install
 test: install
 	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# Real-browser tests (tests/browser, marked `browser`): Playwright drives Debian's
+# Chromium against the live server; axe-core comes from npm (package-lock.json).
+# Screenshots go to var/screenshots/, axe-core reports to var/axe/.
+test-browser: install node_modules/.package-lock.json $(CHROMIUM)
+	KHANIJ_CHROMIUM=$(CHROMIUM) $(VENV)/bin/pytest -m browser tests/browser $(PYTEST_ARGS)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	command -v npm >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y npm; }
+	npm ci --no-audit --no-fund
+
+$(CHROMIUM):
+	$(SUDO) apt-get install -y chromium || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 # Benchmarks on generated data in throwaway databases; results go to
-# docs/benchmarks.md and docs/benchmarks.json. With DATABASE_URL and
-# CELERY_BROKER_URL set they run on PostgreSQL and Redis instead.
+# docs/benchmarks.md and docs/benchmarks.json. The reminder sweep runs on the
+# embedded default, or on PostgreSQL and Redis with DATABASE_URL and
+# CELERY_BROKER_URL set. The pages run on SQLite (1,000 and 10,000 projects) and
+# on PostgreSQL (1,000, 10,000 and 100,000) at DATABASE_URL or, when that is not
+# set, BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/ unless given);
+# PostgreSQL is skipped with a note when it does not answer. The sweep goes first
+# because the pages' "Targets" section reads its figures.
 bench: install
 	$(PYTHON) bench/sweep.py
+	$(PYTHON) bench/pages.py
 
 # 50 grantees submitting reports and 10 staff browsing for 60 s against gunicorn on
 # 127.0.0.1; writes docs/loadtest.md. Not part of `make test`.

@@ -445,7 +445,8 @@ def release_pipeline(*, on: datetime.date) -> list[PipelineColumn]:
     each stage's count and amount; the first few of each stage, ranked by a
     window function; and those few with their instalments and projects.
     """
-    live = ProjectSummary.objects.exclude(release_stage="")
+    # "Greater than blank", not "not blank": a range on the index's first column.
+    live = ProjectSummary.objects.filter(release_stage__gt="")
     totals = {
         row["release_stage"]: (row["count"], row["amount"])
         for row in live.values("release_stage")

@@ -1325,15 +1325,15 @@ class ProjectSummary(models.Model):
     next instalment stands, is cheap for one project and slow for a hundred
     thousand; the dashboard and the projects table read these rows instead.
 
-    A row is exact when ``refreshed_version`` equals ``version`` and the day asked
-    about lies from ``refreshed_for`` up to (not including) ``valid_until``. Every
-    save of the project or of its instalments, certificates and milestones adds
-    one to ``version`` in the same transaction (``grants.summaries``), and readers
-    refresh the rows that are out of date before they use them; a refresh records
-    the version it read *before* reading the figures, so a change made meanwhile
-    leaves the row out of date rather than lost. ``valid_until`` is the first day
-    the calendar alone can change the pipeline (an instalment falling due, a
-    milestone reaching 30 days overdue).
+    A row is exact for the days from ``refreshed_for`` up to (not including)
+    ``valid_until``: the first day the calendar alone can change the pipeline (an
+    instalment falling due, a milestone reaching 30 days overdue). Every save of
+    the project or of its instalments, certificates and milestones adds one to
+    ``version`` and clears ``valid_until`` in the same transaction
+    (``grants.summaries``), and readers refresh the rows that are out of date
+    before they use them. A refresh records the version it read *before* reading
+    the figures and clears ``valid_until`` again where the version has moved on
+    since, so a change made meanwhile leaves the row out of date, not lost.
     """
 
     project = models.OneToOneField(
@@ -1397,12 +1397,7 @@ class ProjectSummary(models.Model):
         ]
         indexes = [
             # What readers look for before they read: rows changed since their
-            # refresh (few), and rows the calendar has overtaken.
-            models.Index(
-                fields=["project"],
-                condition=Q(version__gt=F("refreshed_version")),
-                name="summary_changed",
-            ),
+            # refresh (valid_until cleared) or overtaken by the calendar.
             models.Index(fields=["valid_until"], name="summary_valid_until"),
             models.Index(fields=["refreshed_for"], name="summary_refreshed_for"),
             # The projects table sorts by released amount; the pipeline by stage.

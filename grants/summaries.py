@@ -4,8 +4,9 @@ Three parts:
 
 - ``mark_changed`` runs on every save or delete of a project, instalment,
   utilisation certificate or milestone (signals connected in ``GrantsConfig``):
-  one ``UPDATE`` adding one to the project's summary ``version``, in the same
-  transaction as the change, so a change and its mark commit or roll back together;
+  one ``UPDATE`` adding one to the project's summary ``version`` and clearing its
+  ``valid_until``, in the same transaction as the change, so a change and its mark
+  commit or roll back together;
 - ``refresh`` recomputes the summaries of some projects for a day, from their rows,
   with the same rules as the project page (``grants.pipeline``) and the definitions
   in ``grants.dashboard``;
@@ -42,6 +43,8 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 EARLIEST = datetime.date(1900, 1, 1)
+# ``valid_until`` of a summary the calendar never changes (nothing left to release).
+LATEST = datetime.date(9999, 12, 31)
 # Copied from the project as they are.
 PROJECT_FIELDS = [
     "fiscal_year",
@@ -80,7 +83,7 @@ def mark_changed(project_id) -> None:
     if project_id is None:
         return
     ProjectSummary.objects.filter(project_id=project_id).update(
-        version=F("version") + 1
+        version=F("version") + 1, valid_until=None
     )
 
 
@@ -108,7 +111,7 @@ def user_saved(sender, instance, created, raw=False, update_fields=None, **kwarg
     if raw or created or (update_fields and set(update_fields) <= {"last_login"}):
         return
     ProjectSummary.objects.filter(project__principal_investigator=instance).update(
-        version=F("version") + 1
+        version=F("version") + 1, valid_until=None
     )
 
 
@@ -117,7 +120,7 @@ def organisation_saved(sender, instance, created, raw=False, **kwargs):
     if raw or created:
         return
     ProjectSummary.objects.filter(project__organisation=instance).update(
-        version=F("version") + 1
+        version=F("version") + 1, valid_until=None
     )
 
 
@@ -186,6 +189,7 @@ def _summary(project, *, on, crossing) -> ProjectSummary:
     certificates = list(project.certificates.all())
     summary = ProjectSummary(
         project_id=project.pk,
+        valid_until=LATEST,
         search_text=search_text(project),
         scheme_id=project.scheme_id,
         organisation_kind=project.organisation.kind,
@@ -205,13 +209,16 @@ def _summary(project, *, on, crossing) -> ProjectSummary:
         # The calendar changes the stage when the instalment falls due, when an
         # open milestone reaches NON_COMPLIANT_AFTER_DAYS overdue, or when a
         # certificate's recorded decision date arrives.
-        summary.valid_until = _first_after(
-            [
-                state.instalment.planned_on,
-                crossing.get(project.pk),
-                *(uc.decided_on for uc in certificates),
-            ],
-            on,
+        summary.valid_until = (
+            _first_after(
+                [
+                    state.instalment.planned_on,
+                    crossing.get(project.pk),
+                    *(uc.decided_on for uc in certificates),
+                ],
+                on,
+            )
+            or LATEST
         )
     return summary
 
@@ -282,6 +289,13 @@ def _refresh_batch(project_ids, *, on) -> int:
             unique_fields=["project"],
             update_fields=FIGURE_FIELDS,
         )
+        # A change committed after the versions were read has just had its mark
+        # (valid_until cleared) overwritten: put the mark back. A change still
+        # running waits for these rows and marks them after this commits.
+        ProjectSummary.objects.filter(
+            project_id__in=[summary.project_id for summary in summaries],
+            version__gt=F("refreshed_version"),
+        ).update(valid_until=None)
     return len(summaries)
 
 
@@ -291,10 +305,7 @@ def _refresh_batch(project_ids, *, on) -> int:
 def out_of_date(*, on: datetime.date):
     """Summaries that do not hold for ``on``: changed, or overtaken by the calendar."""
     return ProjectSummary.objects.filter(
-        Q(version__gt=F("refreshed_version"))
-        | Q(valid_until__lte=on)
-        | Q(refreshed_for__gt=on)
-        | Q(refreshed_for__isnull=True)
+        Q(valid_until__isnull=True) | Q(valid_until__lte=on) | Q(refreshed_for__gt=on)
     )
 
 
