@@ -1154,6 +1154,30 @@ def slowest_text(row):
     return f" The slowest statement ({ms(top['ms'])}) {top['purpose']}."
 
 
+# What a profile of each page showed, and what would come next.
+PYTHON_NEXT_STEPS = {
+    "project_page": (
+        "a profile shows Django's template engine rendering a dozen sections "
+        "(finance by year and head, instalments, every milestone, reports, UCs, "
+        "documents, reminders). Next: cache each section's HTML keyed by the "
+        "project summary's version (it changes with every save that matters), so "
+        "an unchanged project renders from the cache."
+    ),
+    "portal_home": (
+        "a profile shows the template rendering about 170 table rows: the 50 "
+        "projects and every item due within six months (the generated portfolio "
+        "has many overdue items per grantee). Next: list the first 20 due items "
+        "with a count and a link to the rest, and cache the projects table's rows "
+        "by the summaries' versions."
+    ),
+    "projects_table": (
+        "rendering 25 rows and the filter form (choice lists of schemes, "
+        "elements, states and officers) through django-tables2 and "
+        "django-filter. Next: cache the filter form's choices."
+    ),
+}
+
+
 def page_step(label, row, limit, sql_hint):
     """Say where a page that misses its target spends its time, and what next."""
     p50, p95 = row["p50_ms"], row["p95_ms"]
@@ -1165,9 +1189,10 @@ def page_step(label, row, limit, sql_hint):
     if floor >= 0.5 * p50:
         text += f" The SQL is most of it: {sql_hint}."
     else:
-        text += (
-            " Most of it is Python: profile one request (cProfile) and cut the "
-            "view's and the template's work."
+        text += " Most of it is Python: " + PYTHON_NEXT_STEPS.get(
+            row["case"],
+            "profile one request (cProfile) and cut the view's and the template's "
+            "work.",
         )
     if p95 > 1.5 * p50:
         text += (
@@ -1210,12 +1235,17 @@ def targets_section(rows):
                 f"{ms(floor)} (p50) and the rest of the page "
                 f"{ms(dashboard['p50_ms'] - floor)}. "
                 + (
-                    "The SQL is over the target by itself: make the slowest "
-                    "statements cheaper (the plans below), or read the figures from "
-                    "a per-project summary kept up to date on each change."
-                    if floor >= 300
-                    else "Cut the Python side: profile one request (cProfile) and "
-                    "remove the per-row work in the view and template."
+                    "The page already reads the per-project summaries "
+                    "(`grants/summaries.py`), so what is left is one pass over "
+                    "every summary row for the grouped figures and the TRL view, "
+                    "one over every released instalment for releases by date, and "
+                    "the work-queue counts (plans below). Next step: a rollup "
+                    "table, one row per fiscal year, scheme, kind, stage and "
+                    "status (about a thousand rows at this size) kept by the "
+                    "summary refresh adding each project's old-to-new difference "
+                    "in the same transaction, and releases summed per month as "
+                    "they are recorded; the dashboard would then read a thousand "
+                    "rows instead of a hundred thousand."
                 )
                 + slowest_text(dashboard)
             )

@@ -24,6 +24,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
 from grants import services
+from grants.dashboard import count_of
 from grants.formatting import fiscal_year_bounds, fiscal_year_of
 from grants.forms.portal import (
     FIGURE_FIELDS,
@@ -293,32 +294,29 @@ class PortalHomeView(TemplateView):
         certificates = list(returned_certificates(user))
         for certificate in certificates:
             certificate.title = certificate_title(certificate)
+        horizon = today + datetime.timedelta(days=DUE_HORIZON_DAYS)
+        visible = Milestone.objects.visible_to(user)
+        # Only the milestones the page lists are fetched; those due after the
+        # horizon are counted by the database in the same query.
+        later = visible.filter(status=Milestone.Status.PENDING, due_on__gt=horizon)
         milestones = _with_days(
-            Milestone.objects.visible_to(user)
-            .filter(
-                status__in=[*Milestone.OPEN_STATUSES, Milestone.Status.SUBMITTED],
+            visible.filter(
+                Q(status=Milestone.Status.PENDING, due_on__lte=horizon)
+                | Q(status__in=[Milestone.Status.RETURNED, Milestone.Status.SUBMITTED])
             )
+            .annotate(later_count=count_of(later))
             .select_related("project")
             .order_by("due_on", "pk"),
             today=today,
         )
-        horizon = today + datetime.timedelta(days=DUE_HORIZON_DAYS)
         return super().get_context_data(
             today=today,
             projects=projects,
             memberships=Membership.objects.active()
             .filter(user=user)
             .select_related("organisation"),
-            due=[
-                m
-                for m in milestones
-                if m.status in Milestone.OPEN_STATUSES
-                and (m.due_on <= horizon or m.status == Milestone.Status.RETURNED)
-            ],
-            later=sum(
-                m.status == Milestone.Status.PENDING and m.due_on > horizon
-                for m in milestones
-            ),
+            due=[m for m in milestones if m.status in Milestone.OPEN_STATUSES],
+            later=milestones[0].later_count if milestones else later.count(),
             under_review=[
                 m for m in milestones if m.status == Milestone.Status.SUBMITTED
             ],
