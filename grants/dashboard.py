@@ -28,7 +28,6 @@ from django.db.models import (
     Count,
     DateField,
     F,
-    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -53,6 +52,7 @@ from grants.models import (
     Project,
     ProjectSummary,
     UtilisationCertificate,
+    count_of,
 )
 
 # Work queues on the dashboard are short; their "see all" links lead to the tables.
@@ -197,20 +197,6 @@ class Breakdown:
     @property
     def total(self) -> Figures:
         return _sum(figures for _, figures in self.rows)
-
-
-def count_of(queryset):
-    """A subquery counting the rows of ``queryset``, for use as an annotation.
-
-    It does not refer to the outer query, so the database counts once (an
-    InitPlan on PostgreSQL) and the count rides along with the first rows.
-    """
-    counted = (
-        queryset.select_related(None)
-        .order_by()
-        .values(count=Func(Value(1), function="COUNT"))
-    )
-    return Subquery(counted, output_field=IntegerField())
 
 
 def grouped_figures(*, on: datetime.date) -> list[dict]:

@@ -45,6 +45,20 @@ def money_field(verbose_name, **kwargs):
     return models.BigIntegerField(verbose_name, **kwargs)
 
 
+def count_of(queryset):
+    """A subquery counting the rows of ``queryset``, for use as an annotation.
+
+    It does not refer to the outer query, so the database counts once (an
+    InitPlan on PostgreSQL) and the count rides along with the first rows.
+    """
+    counted = (
+        queryset.select_related(None)
+        .order_by()
+        .values(count=models.Func(Value(1), function="COUNT"))
+    )
+    return Subquery(counted, output_field=models.IntegerField())
+
+
 def non_negative(*fields, model):
     """Return a check constraint per money field that it is never negative."""
     return [

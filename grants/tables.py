@@ -131,7 +131,7 @@ def project_rows(queryset=None):
         # the nightly task make any missing), so the join is an inner one.
         queryset.filter(summary__isnull=False)
         .annotate(
-            released_total=Coalesce(F("summary__released"), Value(0)),
+            released_total=F("summary__released"),
             pending_total=F("sanctioned_amount") - F("released_total"),
         )
         .annotate(

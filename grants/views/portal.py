@@ -24,7 +24,6 @@ from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
 from grants import services
-from grants.dashboard import count_of
 from grants.formatting import fiscal_year_bounds, fiscal_year_of
 from grants.forms.portal import (
     FIGURE_FIELDS,
@@ -44,6 +43,7 @@ from grants.models import (
     Reminder,
     User,
     UtilisationCertificate,
+    count_of,
 )
 from grants.pipeline import (
     Stage,
