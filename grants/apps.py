@@ -8,6 +8,7 @@ class GrantsConfig(AppConfig):
     verbose_name = _("Grants")
 
     def ready(self):
-        from grants import summaries
+        # The task module registers what services queue (grants.services.queue).
+        from grants import summaries, tasks  # noqa: F401
 
         summaries.connect_signals()

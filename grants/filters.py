@@ -24,7 +24,7 @@ from grants.models import (
     User,
     UtilisationCertificate,
 )
-from grants.tables import InstalmentState, overdue_exists
+from grants.reads.rows import InstalmentState, overdue_exists
 
 YES_NO = [("", "any"), ("true", "yes"), ("false", "no")]
 

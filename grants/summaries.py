@@ -8,8 +8,8 @@ Three parts:
   ``valid_until``, in the same transaction as the change, so a change and its mark
   commit or roll back together;
 - ``refresh`` recomputes the summaries of some projects for a day, from their rows,
-  with the same rules as the project page (``grants.pipeline``) and the definitions
-  in ``grants.dashboard``;
+  with the same rules as the project page (``grants.reads.pipeline``) and the
+  definitions in ``grants.reads.dashboard``;
 - ``bring_up_to_date`` is what a reader calls first: it refreshes the few rows that
   changed since their last refresh or that the calendar has overtaken. The daily
   task refreshes those the calendar overtakes overnight, so the first reader of the
@@ -28,7 +28,6 @@ from django.db import transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 
-from grants import pipeline
 from grants.models import (
     Instalment,
     Milestone,
@@ -38,6 +37,7 @@ from grants.models import (
     User,
     UtilisationCertificate,
 )
+from grants.reads import pipeline
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ def _latest_accepted(certificates):
 
 
 def figures(project, *, instalments, certificates) -> dict:
-    """Released, expenditure and unspent balance, as ``grants.dashboard`` defines."""
+    """Released, expenditure and unspent balance, as the dashboard defines them."""
     released = sum(i.amount for i in instalments if i.released_on is not None)
     expenditure = sum(
         uc.expenditure

@@ -1,30 +1,15 @@
 """The staff workspace's tables (django-tables2), one per list page.
 
 A table never queries per row: every column reads a field or an annotation the
-row queryset prepared (``*_rows()`` below), and every column sorts in the
+row queryset prepared (``grants.reads.rows``), and every column sorts in the
 database, computed ones included. Each table also says what its CSV and XLSX
 exports hold (``export_columns``), read straight from ``values_list``.
 """
 
-import datetime
-
 import django_tables2 as tables
 from django.db.models import (
-    Case,
-    Count,
-    DateField,
-    Exists,
-    ExpressionWrapper,
     F,
-    IntegerField,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -39,6 +24,7 @@ from grants.models import (
     Reminder,
     UtilisationCertificate,
 )
+from grants.reads.rows import InstalmentState
 
 TABLE_TEMPLATE = "grants/staff/includes/table.html"
 RUPEE = "₹\u00a0"
@@ -104,42 +90,6 @@ class StaffTable(tables.Table):
 
 
 # Projects -----------------------------------------------------------------------------
-
-
-def open_milestones_first_due():
-    return (
-        Milestone.objects.open().filter(project=OuterRef("pk")).order_by("due_on", "pk")
-    )
-
-
-def overdue_exists(*, on: datetime.date):
-    return Exists(Milestone.objects.overdue(on=on).filter(project=OuterRef("pk")))
-
-
-def project_rows(queryset=None):
-    """Return projects with what the table shows: totals and the next due milestone.
-
-    Annotates ``released_total`` and ``pending_total`` from the project's summary
-    (the caller brings summaries up to date first: ``summaries.bring_up_to_date``),
-    so sorting by them uses an index; and ``next_due_on`` and ``next_due_title``
-    (the earliest pending or returned milestone).
-    """
-    queryset = Project.objects.all() if queryset is None else queryset
-    first_due = open_milestones_first_due()
-    return (
-        # Every project has a summary (made when it is saved; the generator and
-        # the nightly task make any missing), so the join is an inner one.
-        queryset.filter(summary__isnull=False)
-        .annotate(
-            released_total=F("summary__released"),
-            pending_total=F("sanctioned_amount") - F("released_total"),
-        )
-        .annotate(
-            next_due_on=Subquery(first_due.values("due_on")[:1]),
-            next_due_title=Subquery(first_due.values("title")[:1]),
-        )
-        .select_related("organisation", "scheme")
-    )
 
 
 class ProjectTable(StaffTable):
@@ -214,22 +164,6 @@ class ProjectTable(StaffTable):
 # Milestones ---------------------------------------------------------------------------
 
 
-def milestone_rows(queryset=None, *, on: datetime.date | None = None):
-    """Return milestones with their project, and ``overdue_since`` for sorting.
-
-    ``overdue_since`` is the due date of a pending milestone past due, else empty.
-    """
-    on = on or timezone.localdate()
-    queryset = Milestone.objects.all() if queryset is None else queryset
-    return queryset.select_related("project__organisation").annotate(
-        overdue_since=Case(
-            When(Q(status=Milestone.Status.PENDING, due_on__lt=on), then=F("due_on")),
-            default=None,
-            output_field=DateField(),
-        )
-    )
-
-
 class MilestoneTable(StaffTable):
     project = project_link(accessor="project__reference", verbose_name="Project")
     organisation = tables.Column(
@@ -298,46 +232,6 @@ class MilestoneTable(StaffTable):
 # Instalments --------------------------------------------------------------------------
 
 
-class InstalmentState:
-    RELEASED = "released"
-    RECOMMENDED = "recommended"
-    DUE = "due"
-    PLANNED = "planned"
-    LABELS = {
-        RELEASED: "released",
-        RECOMMENDED: "recommended",
-        DUE: "due, not released",
-        PLANNED: "planned",
-    }
-    # Sorting follows the pipeline, from the furthest away to paid.
-    RANK = {PLANNED: 1, DUE: 2, RECOMMENDED: 3, RELEASED: 4}
-
-
-def instalment_rows(queryset=None, *, on: datetime.date | None = None):
-    """Return instalments with their project, ``state`` and its ``state_rank``."""
-    on = on or timezone.localdate()
-    queryset = Instalment.objects.all() if queryset is None else queryset
-    whens = [
-        (Q(released_on__isnull=False), InstalmentState.RELEASED),
-        (Q(recommended_on__isnull=False), InstalmentState.RECOMMENDED),
-        (Q(planned_on__lte=on), InstalmentState.DUE),
-    ]
-    return queryset.select_related("project__organisation").annotate(
-        state=Case(
-            *(When(condition, then=Value(state)) for condition, state in whens),
-            default=Value(InstalmentState.PLANNED),
-        ),
-        state_rank=Case(
-            *(
-                When(condition, then=Value(InstalmentState.RANK[state]))
-                for condition, state in whens
-            ),
-            default=Value(InstalmentState.RANK[InstalmentState.PLANNED]),
-            output_field=IntegerField(),
-        ),
-    )
-
-
 class InstalmentTable(StaffTable):
     project = project_link(accessor="project__reference", verbose_name="Project")
     organisation = tables.Column(
@@ -394,32 +288,6 @@ class InstalmentTable(StaffTable):
 
 
 # Utilisation certificates -------------------------------------------------------------
-
-
-def certificate_rows(queryset=None):
-    """Return certificates with ``funds_available`` and ``utilisation_permille``.
-
-    Utilisation is expenditure over funds available (GFR 12-A column 6 over
-    column 5), in tenths of a percent, rounded down; empty when nothing was
-    available.
-    """
-    queryset = UtilisationCertificate.objects.all() if queryset is None else queryset
-    available = (
-        F("opening_balance")
-        + F("interest_earned")
-        - F("interest_remitted")
-        + F("grant_received")
-    )
-    return (
-        queryset.select_related("project__organisation")
-        .annotate(funds_available=ExpressionWrapper(available, IntegerField()))
-        .annotate(
-            utilisation_permille=ExpressionWrapper(
-                F("expenditure") * 1000 / NullIf(F("funds_available"), 0),
-                IntegerField(),
-            )
-        )
-    )
 
 
 class CertificateTable(StaffTable):
@@ -487,40 +355,6 @@ class CertificateTable(StaffTable):
 # Organisations ------------------------------------------------------------------------
 
 
-def organisation_rows(queryset=None):
-    """Return organisations with ``project_count``, ``sanctioned_total``,
-    ``released_total`` and ``pending_total`` over all their projects.
-
-    Each is a subquery per organisation rather than a join with ``GROUP BY``: a
-    join through projects to instalments would multiply the sanctioned amounts.
-    """
-    queryset = Organisation.objects.all() if queryset is None else queryset
-    own_projects = (
-        Project.objects.filter(organisation=OuterRef("pk"))
-        .order_by()
-        .values("organisation")
-    )
-    released = (
-        Instalment.objects.released()
-        .filter(project__organisation=OuterRef("pk"))
-        .order_by()
-        .values("project__organisation")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    count = own_projects.annotate(n=Count("pk")).values("n")
-    sanctioned = own_projects.annotate(total=Sum("sanctioned_amount")).values("total")
-    return (
-        queryset.annotate(
-            project_count=Coalesce(Subquery(count), Value(0)),
-            sanctioned_total=Coalesce(Subquery(sanctioned), Value(0)),
-            released_total=Coalesce(Subquery(released), Value(0)),
-        )
-        .annotate(pending_total=F("sanctioned_total") - F("released_total"))
-        .order_by("name")
-    )
-
-
 class OrganisationTable(StaffTable):
     name = tables.Column(
         linkify=lambda record: (
@@ -565,12 +399,6 @@ class OrganisationTable(StaffTable):
 
 
 # Reminders ----------------------------------------------------------------------------
-
-
-def reminder_rows(queryset=None):
-    """Return reminders with their milestone, project and rule."""
-    queryset = Reminder.objects.all() if queryset is None else queryset
-    return queryset.select_related("milestone__project", "rule")
 
 
 class ReminderTable(StaffTable):

@@ -15,7 +15,8 @@ scheduler.
 from celery import shared_task
 
 from grants import services, summaries
-from grants.services.reminders import TransientSendError
+from grants.services import queue
+from grants.services.delivery import TransientSendError
 
 # Seconds: retries wait up to 30, 60, 120, 240, 480 (full jitter: a random part of
 # that), never more than RETRY_BACKOFF_MAX.
@@ -59,6 +60,11 @@ def send_weekly_digests():
 def send_digest(self, digest_id):
     """Claim, send and record one weekly digest."""
     return services.send_digest(digest_id)
+
+
+# What the services queue, by the kind of row each task sends.
+queue.register(queue.REMINDER, send_reminder)
+queue.register(queue.DIGEST, send_digest)
 
 
 @shared_task(

@@ -601,6 +601,7 @@ SERVICES = [
 
 # What the rest of the package changes, and why no audit history is kept of it.
 NOT_AUDITED = {
+    "already_released": "words only: what the loser of a release race is told",
     "find_covering_certificate": "reads only",
     "member_roles": "reads only",
     "refusal_for_certificates": "reads only",

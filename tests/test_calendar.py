@@ -3,13 +3,14 @@
 import datetime
 import zoneinfo
 
+import icalendar
 import pytest
 import time_machine
 from django.urls import reverse
 
 from grants import services
+from grants.calendar_feed import milestones_calendar
 from grants.models import Membership, Milestone
-from grants.views.portal import ics_line, ics_text, milestones_calendar
 from tests.factories import MembershipFactory, MilestoneFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -195,7 +196,19 @@ def test_the_feed_cannot_be_posted_to(client, grantee):
     assert client.post(feed_url(grantee)).status_code == 405
 
 
-# Writing iCalendar by hand ---------------------------------------------------------
+# The file itself ------------------------------------------------------------------
+
+HINDI = "खनिज अनुसंधान " * 14
+
+
+def feed_of(milestone) -> bytes:
+    return milestones_calendar(
+        [milestone], url_for=lambda m: "https://portal.example/projects/1/", now=NOW
+    )
+
+
+def summary_of(body: bytes) -> str:
+    return next(line for line in unfold(body) if line.startswith("SUMMARY:"))
 
 
 @pytest.mark.parametrize(
@@ -205,36 +218,71 @@ def test_the_feed_cannot_be_posted_to(client, grantee):
         ("line one\nline two", "line one\\nline two"),
         ("windows\r\nline", "windows\\nline"),
         ("bell\x07 and tab\t", "bell and tab\t"),
+        ("escape\x1b and delete\x7f", "escape and delete"),
     ],
 )
-def test_text_values_are_escaped(text, escaped):
-    assert ics_text(text) == escaped
+def test_text_values_are_escaped(own_project, text, escaped):
+    body = feed_of(MilestoneFactory(project=own_project, title=text))
+
+    assert summary_of(body) == f"SUMMARY:OWN-REE-0001: {escaped}"
 
 
-def test_long_lines_are_folded_at_75_octets_with_crlf_and_a_space():
-    folded = ics_line("SUMMARY:" + "x" * 200)
+def test_long_lines_are_folded_at_75_octets_with_crlf_and_a_space(own_project):
+    body = feed_of(MilestoneFactory(project=own_project, title="x" * 200))
 
-    physical = folded.split(b"\r\n")
+    physical = body.split(b"\r\n")
     assert physical[-1] == b""
     assert all(len(line) <= 75 for line in physical)
-    assert all(line.startswith(b" ") for line in physical[1:-1])
-    assert folded.replace(b"\r\n ", b"") == b"SUMMARY:" + b"x" * 200 + b"\r\n"
+    start = next(i for i, line in enumerate(physical) if line.startswith(b"SUMMARY:"))
+    folded = [physical[start]]
+    while physical[start + len(folded)].startswith(b" "):
+        folded.append(physical[start + len(folded)])
+    assert len(folded) == 3  # 222 octets
+    unfolded = folded[0] + b"".join(line.removeprefix(b" ") for line in folded[1:])
+    assert unfolded == b"SUMMARY:OWN-REE-0001: " + b"x" * 200
 
 
-def test_folding_never_splits_a_multibyte_character():
-    line = "SUMMARY:" + "खनिज अनुसंधान " * 20
+def test_folding_never_splits_a_multibyte_character(own_project):
+    body = feed_of(MilestoneFactory(project=own_project, title=HINDI))
 
-    folded = ics_line(line)
-
-    for physical in folded.split(b"\r\n"):
+    for physical in body.split(b"\r\n"):
         physical.decode("utf-8")  # raises if a character was cut in two
         assert len(physical) <= 75
-    assert folded.replace(b"\r\n ", b"").decode("utf-8") == line + "\r\n"
+    assert summary_of(body) == f"SUMMARY:OWN-REE-0001: {HINDI}"
+
+
+def test_every_line_ends_with_crlf(own_project):
+    body = feed_of(
+        MilestoneFactory(project=own_project, deliverable="One\nTwo\r\nThree\rFour")
+    )
+
+    assert body.endswith(b"END:VCALENDAR\r\n")
+    assert b"\n" not in body.replace(b"\r\n", b"")
+    assert b"\r" not in body.replace(b"\r\n", b"")
+
+
+def test_hindi_text_survives_a_round_trip(own_project):
+    milestone = MilestoneFactory(project=own_project, title=HINDI, deliverable=HINDI)
+
+    (event,) = icalendar.Calendar.from_ical(feed_of(milestone)).walk("VEVENT")
+
+    assert event["SUMMARY"] == f"OWN-REE-0001: {HINDI}"
+    assert f"Deliverable: {HINDI}\n" in event["DESCRIPTION"]
+    assert event.decoded("DTSTART") == milestone.due_on
 
 
 def test_an_empty_calendar_is_still_valid():
     body = milestones_calendar([], url_for=str, now=NOW)
 
-    assert unfold(body)[:2] == ["BEGIN:VCALENDAR", "VERSION:2.0"]
-    assert "PRODID:-//Khanij R&D//Grantee portal//EN" in unfold(body)
-    assert body.endswith(b"END:VCALENDAR\r\n")
+    assert unfold(body) == [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Khanij R&D//Grantee portal//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "X-WR-CALNAME:Khanij R&D milestones",
+        "REFRESH-INTERVAL;VALUE=DURATION:PT6H",
+        "X-PUBLISHED-TTL:PT6H",
+        "END:VCALENDAR",
+        "",
+    ]

@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from grants import dashboard
 from grants.models import Milestone, Project, UtilisationCertificate
+from grants.reads import dashboard
 from tests.factories import (
     InstalmentFactory,
     MilestoneFactory,

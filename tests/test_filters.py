@@ -15,7 +15,7 @@ from grants.models import (
     Reminder,
     UtilisationCertificate,
 )
-from grants.tables import instalment_rows
+from grants.reads.rows import instalment_rows
 from tests.factories import (
     InstalmentFactory,
     MilestoneFactory,

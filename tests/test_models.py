@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 
 from grants.models import (
     BudgetLine,
+    Extension,
     GFRComponent,
     Instalment,
     Membership,
@@ -1035,3 +1036,133 @@ def test_a_decided_certificate_or_report_needs_its_decision_date(project, status
         )
     with pytest.raises(IntegrityError), transaction.atomic():
         ProgressReportFactory(status=status, review_comment="x", decided_on=None)
+
+
+# Decisions: the QuerySets certificates, reports and extensions share --------------
+
+RETURNED_FOR = "The statement of expenditure does not match."
+
+
+def certificate(status="submitted", decided_on=None, **kwargs):
+    """A certificate of its own project, decided (or not) as asked."""
+    return UtilisationCertificateFactory(
+        status=status,
+        decided_on=decided_on,
+        return_reason=RETURNED_FOR if status == "returned" else "",
+        **kwargs,
+    )
+
+
+def report(status="submitted", decided_on=None, **kwargs):
+    """A report against a milestone of its own, decided (or not) as asked."""
+    return ProgressReportFactory(
+        status=status,
+        decided_on=decided_on,
+        review_comment=RETURNED_FOR if status == "returned" else "",
+        **kwargs,
+    )
+
+
+def test_awaiting_decision_lists_only_submitted_certificates():
+    submitted = certificate()
+    certificate("accepted", datetime.date(2025, 5, 12))
+    certificate("returned", datetime.date(2025, 5, 13))
+    assert list(UtilisationCertificate.objects.awaiting_decision()) == [submitted]
+    assert list(UtilisationCertificate.objects.awaiting_review()) == [submitted]
+
+
+def test_awaiting_decision_lists_only_requested_extensions(project):
+    requested = ExtensionFactory(project=project)
+    ExtensionFactory(
+        project=project,
+        status=Extension.Status.APPROVED,
+        decided_on=datetime.date(2026, 10, 20),
+    )
+    ExtensionFactory(
+        project=project,
+        status=Extension.Status.REJECTED,
+        decided_on=datetime.date(2026, 10, 21),
+    )
+    assert list(Extension.objects.awaiting_decision()) == [requested]
+
+
+def test_decided_lists_accepted_and_returned_reports_and_not_submitted_ones():
+    accepted = report("accepted", datetime.date(2025, 11, 3))
+    returned = report("returned", datetime.date(2025, 11, 4))
+    report()
+    assert set(ProgressReport.objects.decided()) == {accepted, returned}
+
+
+def test_decided_leaves_out_an_extension_decided_without_its_date(project):
+    dated = ExtensionFactory(
+        project=project,
+        status=Extension.Status.APPROVED,
+        decided_on=datetime.date(2026, 10, 20),
+    )
+    ExtensionFactory(project=project, status=Extension.Status.REJECTED)
+    assert list(Extension.objects.decided()) == [dated]
+
+
+def test_decided_leaves_out_a_request_still_awaiting_a_decision(project):
+    ExtensionFactory(project=project, decided_on=datetime.date(2026, 10, 20))
+    assert not Extension.objects.decided().exists()
+    assert not Extension.objects.decided_between(
+        datetime.date(2026, 10, 1), datetime.date(2026, 10, 31)
+    ).exists()
+
+
+def test_certificates_decided_between_two_days_include_both_days():
+    start, end = datetime.date(2025, 5, 1), datetime.date(2025, 5, 31)
+    first = certificate("accepted", start)
+    last = certificate("returned", end)
+    certificate("accepted", datetime.date(2025, 4, 30))
+    certificate("accepted", datetime.date(2025, 6, 1))
+    certificate()
+    decided = UtilisationCertificate.objects.decided_between(start, end)
+    assert set(decided) == {first, last}
+
+
+def test_recently_decided_lists_the_latest_decision_first_then_the_newest_row():
+    older = report("accepted", datetime.date(2025, 11, 3))
+    same_day_first = report("returned", datetime.date(2025, 11, 10))
+    same_day_second = report("accepted", datetime.date(2025, 11, 10))
+    report()
+    assert list(ProgressReport.objects.recently_decided()) == [
+        same_day_second,
+        same_day_first,
+        older,
+    ]
+
+
+def test_review_queue_lists_submitted_reports_the_longest_waiting_first():
+    newest = report(submitted_on=datetime.date(2025, 10, 28))
+    oldest = report(submitted_on=datetime.date(2025, 10, 20))
+    same_day_second = report(submitted_on=datetime.date(2025, 10, 28))
+    report(
+        "accepted", datetime.date(2025, 11, 3), submitted_on=datetime.date(2025, 9, 1)
+    )
+    assert list(ProgressReport.objects.review_queue()) == [
+        oldest,
+        newest,
+        same_day_second,
+    ]
+
+
+def test_accepted_and_returned_split_the_decided_reports_by_outcome():
+    accepted = report("accepted", datetime.date(2025, 11, 3))
+    returned = report("returned", datetime.date(2025, 11, 4))
+    report()
+    assert list(ProgressReport.objects.accepted()) == [accepted]
+    assert list(ProgressReport.objects.returned()) == [returned]
+
+
+def test_decision_methods_chain_after_visible_to_and_on_a_projects_certificates(
+    grantee, organisation
+):
+    theirs = ProjectFactory(organisation=organisation)
+    decided = certificate("accepted", datetime.date(2025, 5, 12), project=theirs)
+    certificate("accepted", datetime.date(2025, 5, 12))  # another grantee's
+    visible = UtilisationCertificate.objects.visible_to(grantee)
+    assert list(visible.recently_decided()) == [decided]
+    assert list(theirs.certificates.decided()) == [decided]
+    assert not theirs.certificates.awaiting_decision().exists()

@@ -4,9 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from grants import pipeline
 from grants.models import Milestone, Project, UtilisationCertificate
-from grants.pipeline import Stage
+from grants.reads import pipeline
+from grants.reads.pipeline import Stage
 from tests.factories import (
     InstalmentFactory,
     MilestoneFactory,

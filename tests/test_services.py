@@ -1856,3 +1856,68 @@ def test_a_returned_certificate_records_the_reason_in_its_history(staff_user):
     latest = uc.history.latest()
     assert latest.status == UtilisationCertificate.Status.RETURNED
     assert latest.history_change_reason == "Returned: Interest is not remitted."
+
+
+# What the history says of a release (an override only where a rule was overridden)
+
+
+def latest_reason(instalment):
+    return instalment.history.order_by("-history_id").first().history_change_reason
+
+
+def test_a_first_release_records_that_it_needed_no_covering_uc_and_no_override(
+    finance_user,
+):
+    first = InstalmentFactory(project=ProjectFactory(), sequence=1)
+
+    release(
+        first,
+        finance_user,
+        released_on=FIRST_RELEASE_ON,
+        # Nothing to override on a first release: a reason given is not kept.
+        override_reason="Not needed",
+    )
+
+    first.refresh_from_db()
+    reason = latest_reason(first)
+    assert reason == (
+        "Released by order MoM/RO/2025/17; first release: no covering UC needed"
+    )
+    assert "override" not in reason
+    assert first.override_reason == ""
+
+
+def test_a_covered_release_records_the_order_alone(finance_user):
+    project, second = project_with_first_release()
+    accepted_uc(project)
+
+    release(second, finance_user)
+
+    assert latest_reason(second) == "Released by order MoM/RO/2025/17"
+
+
+def test_an_overridden_release_names_the_rule_and_the_reason(finance_user):
+    _project, second = project_with_first_release()
+
+    release(second, finance_user, override_reason="Secretary's approval of 28 May")
+
+    reason = latest_reason(second)
+    assert reason == (
+        "Released by order MoM/RO/2025/17; rule overridden: GFR 230(10) and 238(2), "
+        "no accepted UC covers the release of 02 Jun 2024; "
+        "override: Secretary's approval of 28 May"
+    )
+
+
+def test_a_second_release_of_the_same_instalment_names_who_released_it(
+    finance_user,
+):
+    first = InstalmentFactory(project=ProjectFactory(), sequence=1)
+    release(first, finance_user, released_on=FIRST_RELEASE_ON)
+
+    with pytest.raises(GrantRuleError) as error:
+        release(first, finance_user, release_order_number="MoM/RO/2025/99")
+
+    message = message_of(error.value)
+    assert "already released on 02 Jun 2024 (order MoM/RO/2025/17)" in message
+    assert f"by {finance_user}" in message

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from config.celery import app as celery_app
 from grants import services
 from grants.models import Digest, Membership, Milestone, Project, Reminder
-from grants.services import reminders as reminder_services
+from grants.services import delivery
 from tests.factories import (
     InstalmentFactory,
     MembershipFactory,
@@ -418,8 +418,8 @@ def test_a_due_today_notice_goes_on_the_indian_date(sweep, mailoutbox, project):
 def test_a_row_is_claimed_once(certificate):
     reminder = ReminderFactory(milestone=certificate)
 
-    assert reminder_services.claim(Reminder, reminder.pk) is True
-    assert reminder_services.claim(Reminder, reminder.pk) is False
+    assert delivery.claim(Reminder, reminder.pk) is True
+    assert delivery.claim(Reminder, reminder.pk) is False
     reminder.refresh_from_db()
     assert reminder.status == Reminder.Status.SENDING
     assert reminder.attempts == 1
@@ -526,7 +526,7 @@ def test_an_unexpected_error_is_recorded_and_raised(settings, certificate):
     ],
 )
 def test_only_temporary_mail_failures_are_retried(error, transient):
-    assert reminder_services.is_transient(error) is transient
+    assert delivery.is_transient(error) is transient
 
 
 def test_a_claim_left_by_a_dead_worker_is_sent_by_the_next_sweep(

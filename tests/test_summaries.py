@@ -8,9 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from grants import dashboard, pipeline, services, summaries, tasks
+from grants import services, summaries, tasks
 from grants.generator import generate_portfolio
 from grants.models import Organisation, Project, ProjectSummary
+from grants.reads import dashboard, pipeline
 from tests.factories import (
     InstalmentFactory,
     MilestoneFactory,

@@ -10,7 +10,7 @@ from django_filters.views import FilterView
 
 from grants import tables
 from grants.models import Milestone, Organisation, UtilisationCertificate
-from grants.views import staff
+from grants.views.staff import tables as staff_tables
 from tests.factories import (
     InstalmentFactory,
     MilestoneFactory,
@@ -331,7 +331,7 @@ def test_without_handing_over_the_count_the_page_would_count_twice(
     """django-tables2#669: why the view hands its count to the table."""
     one_of_everything()
     monkeypatch.setattr(
-        staff.StaffTableView, "paginate_queryset", FilterView.paginate_queryset
+        staff_tables.StaffTableView, "paginate_queryset", FilterView.paginate_queryset
     )
 
     with CaptureQueriesContext(connection) as queries:

@@ -30,6 +30,7 @@ from tests.factories import (
     ProgressReportFactory,
     ProjectFactory,
     ReminderFactory,
+    StaffUserFactory,
     UtilisationCertificateFactory,
 )
 
@@ -363,6 +364,34 @@ def released_first(world):
         release_order_number="RO/1",
         released_by=None,
     )
+
+
+def test_the_loser_of_a_release_race_is_told_who_released_it_and_by_which_order(
+    client, finance_officer, world
+):
+    """The other officer's release lands between opening the form and sending it."""
+    login(client, finance_officer)
+    client.get(reverse("staff:instalment-release", args=[world["first"].pk]))
+    winner = StaffUserFactory(display_name="Ms Winner (finance)")
+    services.release_instalment(
+        world["first"],
+        released_on=TODAY,
+        release_order_number="RO/2026/WIN",
+        released_by=winner,
+    )
+
+    response = release(client, world["first"])
+
+    assert response.redirect_chain[-1][0].startswith(
+        reverse("staff:project-detail", args=[world["first"].project_id])
+    )
+    page = response.content.decode()
+    assert "was already released on 22 Nov 2026 (order RO/2026/WIN)" in page
+    assert "by Ms Winner (finance)" in page
+    assert 'name="override_reason"' not in page
+    instalment = Instalment.objects.get(pk=world["first"].pk)
+    assert instalment.release_order_number == "RO/2026/WIN"
+    assert instalment.released_by == winner
 
 
 def test_without_a_covering_certificate_the_page_names_it_and_asks_for_an_override(

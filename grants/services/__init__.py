@@ -7,6 +7,8 @@ by subject.
 """
 
 from grants.services.common import GrantRuleError, LowUtilisationWarning
+from grants.services.delivery import TransientSendError
+from grants.services.digests import send_digest, send_weekly_digests
 from grants.services.documents import (
     CERTIFICATE_SUBMITTER_ROLES,
     REPORT_SUBMITTER_ROLES,
@@ -28,6 +30,7 @@ from grants.services.money import (
     LOW_UTILISATION_PERCENT,
     PlannedBudgetLine,
     PlannedInstalment,
+    already_released,
     find_covering_certificate,
     release_instalment,
     sanction_project,
@@ -50,11 +53,8 @@ from grants.services.projects import (
 )
 from grants.services.reminders import (
     SweepResult,
-    TransientSendError,
-    send_digest,
     send_reminder,
     send_reminder_now,
-    send_weekly_digests,
     sweep_reminders,
 )
 
@@ -72,6 +72,7 @@ __all__ = [
     "TransientSendError",
     "accept_certificate",
     "accept_progress_report",
+    "already_released",
     "approve_extension",
     "close_project",
     "extend_project",

@@ -5,8 +5,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from grants import pipeline
 from grants.models import Instalment, Milestone, Project, User
+from grants.reads import pipeline
 from grants.services.common import GrantRuleError, _date, _save
 
 # The audit history keeps a change reason of up to 100 characters; the full text

@@ -171,6 +171,19 @@ def find_covering_certificate(
     )
 
 
+def already_released(instalment: Instalment, *, label: str = "") -> str:
+    """Say plainly that an instalment is out: when, by whom and by which order.
+
+    What the second of two finance officers releasing at once is told.
+    """
+    label = label or f"Instalment {instalment.sequence} of {instalment.project}"
+    by = f" by {instalment.released_by}" if instalment.released_by_id else ""
+    return (
+        f"{label} was already released on {_date(instalment.released_on)} "
+        f"(order {instalment.release_order_number}){by}; nothing was recorded again."
+    )
+
+
 @transaction.atomic
 def release_instalment(
     instalment: Instalment,
@@ -190,14 +203,11 @@ def release_instalment(
     """
     # Lock the project: the released total below must not change under us.
     project = Project.objects.select_for_update().get(pk=instalment.project_id)
-    instalment = Instalment.objects.get(pk=instalment.pk)
+    instalment = Instalment.objects.select_related("released_by").get(pk=instalment.pk)
     label = f"Instalment {instalment.sequence} of {project.reference}"
 
     if instalment.is_released:
-        raise GrantRuleError(
-            f"{label} was already released on {_date(instalment.released_on)} "
-            f"(order {instalment.release_order_number})."
-        )
+        raise GrantRuleError(already_released(instalment, label=label))
     if not release_order_number.strip():
         raise GrantRuleError(f"{label}: enter the release order number.")
     if project.status in (Project.Status.CLOSED, Project.Status.TERMINATED):
@@ -263,15 +273,24 @@ def release_instalment(
                     f"with a note to release anyway."
                 )
 
+    # An override is recorded only where a rule was overridden: a first release
+    # has no earlier release to cover, and a covered one needs no exception.
+    overridden = previous_release_on is not None and covering is None
     instalment.released_on = released_on
     instalment.release_order_number = release_order_number.strip()
     instalment.released_by = released_by
     instalment.covering_certificate = covering
-    instalment.override_reason = "" if covering else override_reason.strip()
+    instalment.override_reason = override_reason.strip() if overridden else ""
     instalment.low_utilisation_note = low_utilisation_note.strip() if covering else ""
     why = f"Released by order {instalment.release_order_number}"
-    if not covering:
-        why += f"; override: {instalment.override_reason}"
+    if previous_release_on is None:
+        why += "; first release: no covering UC needed"
+    elif overridden:
+        why += (
+            f"; rule overridden: GFR 230(10) and 238(2), no accepted UC covers the "
+            f"release of {_date(previous_release_on)}; "
+            f"override: {instalment.override_reason}"
+        )
     elif instalment.low_utilisation_note:
         why += f"; low utilisation noted: {instalment.low_utilisation_note}"
     _save(instalment, reason=why, by=released_by)

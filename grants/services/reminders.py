@@ -17,70 +17,39 @@ the claim must be committed before the e-mail goes.
 import datetime
 import functools
 import logging
-import smtplib
-import socket
 from dataclasses import dataclass
-from email.utils import parseaddr
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Prefetch
-from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from grants import reminders
 from grants.models import (
     Digest,
-    Instalment,
     Membership,
     Milestone,
-    Project,
     Reminder,
     ReminderRule,
     User,
 )
+from grants.services import queue
 from grants.services.common import GrantRuleError, _date
+from grants.services.delivery import (
+    STALE_CLAIM_AFTER,
+    claim,
+    deliver,
+    queue_sends,
+    release_stale_claims,
+)
+from grants.services.digests import week_starting
+from grants.services.reminder_emails import build_reminder_email
 
 logger = logging.getLogger(__name__)
 
-# A claim older than this whose e-mail was never recorded is handed out again. It
-# is far longer than one send can take (EMAIL_TIMEOUT bounds every SMTP step).
-STALE_CLAIM_AFTER = datetime.timedelta(minutes=10)
+
 # Candidates are read and written in chunks, so memory stays flat however many
 # milestones are due.
 CHUNK_SIZE = 2000
-# The weekly digest lists open milestones due up to this many days ahead.
-DIGEST_DAYS_AHEAD = 30
-SUBJECT_MAX_LENGTH = Reminder._meta.get_field("subject").max_length
-
-# Who an e-mail is written for: the same step reads differently to each.
-GRANTEE_NOTICE = "grantee"
-OFFICER_NOTICE = "programme_officer"
-DIVISION_HEAD_NOTICE = "division_head"
-HEAD_NOTICE = "head"
-STAFF_NOTICES = (OFFICER_NOTICE, DIVISION_HEAD_NOTICE)
-
-
-class TransientSendError(Exception):
-    """The mail server failed in a way worth retrying; the row is pending again."""
-
-
-def is_transient(error: BaseException) -> bool:
-    """Say whether a send failure may succeed later (a 4xx reply, a lost line)."""
-    if isinstance(error, smtplib.SMTPConnectError | smtplib.SMTPServerDisconnected):
-        return True
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _message in error.recipients.values()]
-        return bool(codes) and all(400 <= code < 500 for code in codes)
-    if isinstance(error, smtplib.SMTPResponseException):
-        return 400 <= error.smtp_code < 500
-    return isinstance(error, ConnectionError | TimeoutError | socket.timeout)
-
-
-def describe(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"
 
 
 # Who receives what ------------------------------------------------------------------
@@ -282,17 +251,6 @@ def _record(ladder, chunk, *, on, heads) -> int:
     return len(new)
 
 
-def release_stale_claims(model, *, now: datetime.datetime, stale_after) -> int:
-    """Put back to pending the rows claimed before ``now - stale_after``, unsent."""
-    return model.objects.filter(
-        status=model.Status.SENDING, claimed_at__lt=now - stale_after
-    ).update(
-        status=model.Status.PENDING,
-        last_error="The worker that claimed it stopped before recording the send; "
-        "handed out again.",
-    )
-
-
 def sweep_reminders(
     *,
     on: datetime.date | None = None,
@@ -307,8 +265,6 @@ def sweep_reminders(
     transaction commits (``transaction.on_commit``, as ``delay_on_commit`` does),
     so a worker always finds the rows.
     """
-    from grants import tasks
-
     on = on or timezone.localdate()
     now = timezone.now()
     result = SweepResult(on=on)
@@ -326,45 +282,15 @@ def sweep_reminders(
         digest_ids = list(digests.values_list("pk", flat=True))
         # Like delay_on_commit, once per sweep: all on one broker connection.
         transaction.on_commit(
-            functools.partial(queue_sends, tasks.send_reminder, reminder_ids)
+            functools.partial(queue_sends, queue.sender(queue.REMINDER), reminder_ids)
         )
         transaction.on_commit(
-            functools.partial(queue_sends, tasks.send_digest, digest_ids)
+            functools.partial(queue_sends, queue.sender(queue.DIGEST), digest_ids)
         )
         result.dispatched = len(reminder_ids)
         result.digests_dispatched = len(digest_ids)
     logger.info("Reminder sweep: %s", result.as_dict())
     return result
-
-
-def queue_sends(task, ids) -> None:
-    """Queue one ``task`` per row id, all on one broker connection."""
-    if not ids:
-        return
-    # A batch pipelines the messages where the transport can (Redis); others
-    # publish them one by one.
-    with task.app.producer_or_acquire() as producer, producer.batch():
-        for pk in ids:
-            task.apply_async((pk,), producer=producer)
-
-
-# Sending one reminder ---------------------------------------------------------------
-
-
-def claim(model, pk: int) -> bool:
-    """Take a pending row for sending; False when another worker has it or it is done.
-
-    The conditional update is the lock: of two workers, exactly one sees a row
-    updated. It commits at once when called outside a transaction.
-    """
-    with transaction.atomic():
-        return bool(
-            model.objects.filter(pk=pk, status=model.Status.PENDING).update(
-                status=model.Status.SENDING,
-                attempts=F("attempts") + 1,
-                claimed_at=timezone.now(),
-            )
-        )
 
 
 def why_not_send(reminder: Reminder) -> str:
@@ -383,189 +309,6 @@ def why_not_send(reminder: Reminder) -> str:
             f"{_date(milestone.due_on)}; the new date has reminders of its own."
         )
     return ""
-
-
-def site_url(path: str) -> str:
-    return settings.KHANIJ_SITE_URL.rstrip("/") + path
-
-
-def page_url(name: str, fallback: str, *args) -> str:
-    """Return the absolute address of a page, by URL name when it is mounted."""
-    try:
-        path = reverse(name, args=args)
-    except NoReverseMatch:
-        path = fallback.format(*args)
-    return site_url(path)
-
-
-def portal_project_url(project: Project) -> str:
-    return page_url("portal:project-detail", "/portal/projects/{}/", project.pk)
-
-
-def staff_project_url(project: Project) -> str:
-    return page_url("staff:project-detail", "/staff/projects/{}/", project.pk)
-
-
-def what_to_submit(milestone: Milestone) -> str:
-    """Say in a sentence what the grantee owes for a milestone."""
-    period = ""
-    if milestone.period_start and milestone.period_end:
-        period = (
-            f" for {_date(milestone.period_start)} to {_date(milestone.period_end)}"
-        )
-    Kind = Milestone.Kind
-    text = {
-        Kind.PROGRESS_REPORT: f"The progress report{period}: work done, results, "
-        f"deviations from the plan, the TRL now, and outputs (publications, "
-        f"patents, prototypes).",
-        Kind.UTILISATION_CERTIFICATE: f"The utilisation certificate in Form GFR "
-        f"12-A{period}, signed by the Chief Finance Officer and the head of the "
-        f"organisation, with the head-wise statement of expenditure.",
-        Kind.TECHNICAL_DELIVERABLE: "The deliverable, with the evidence that it "
-        "meets the target agreed in the sanction.",
-        Kind.REVIEW_MEETING: "Attend the review meeting with a presentation of the "
-        "progress since the last review and the plan for the next period.",
-        Kind.FINAL_REPORT: f"The final technical report{period}, covering the "
-        f"whole project.",
-    }.get(milestone.kind, "The item due for this milestone.")
-    if milestone.deliverable:
-        text = f"{text} Agreed deliverable: {milestone.deliverable}"
-    return text
-
-
-def notice_for(reminder: Reminder) -> str:
-    """Say which version of the e-mail a recipient gets."""
-    project = reminder.milestone.project
-    recipient = reminder.recipient
-    if reminder.rule_id is None:
-        return GRANTEE_NOTICE
-    if recipient is not None and recipient.is_staff:
-        if reminder.rule.to_division_head and recipient.is_division_head:
-            return DIVISION_HEAD_NOTICE
-        return OFFICER_NOTICE
-    head = project.organisation.head_email
-    if recipient is None and head.lower() == reminder.recipient_email.lower():
-        return HEAD_NOTICE
-    return GRANTEE_NOTICE
-
-
-def template_name(reminder: Reminder) -> str:
-    return reminder.rule.template if reminder.rule_id else "by_hand"
-
-
-def reminder_context(reminder: Reminder, *, today: datetime.date) -> dict:
-    milestone = reminder.milestone
-    project = milestone.project
-    days_left = (reminder.due_on - today).days
-    notice = notice_for(reminder)
-    if reminder.recipient is not None:
-        name = reminder.recipient.get_full_name() or reminder.recipient.username
-    elif notice == HEAD_NOTICE and project.organisation.head_name:
-        name = project.organisation.head_name
-    else:
-        name = "Sir/Madam"
-
-    # Read only by escalations, so looked up only when a template asks.
-    @functools.cache
-    def next_instalment():
-        return (
-            Instalment.objects.unreleased()
-            .filter(project=project)
-            .order_by("sequence")
-            .first()
-        )
-
-    return {
-        "reminder": reminder,
-        "rule": reminder.rule,
-        "milestone": milestone,
-        "project": project,
-        "organisation": project.organisation,
-        "due_on": reminder.due_on,
-        "days_left": days_left,
-        "days_overdue": -days_left,
-        "recipient_name": name,
-        "notice": notice,
-        "is_returned": milestone.status == Milestone.Status.RETURNED,
-        "what_to_submit": lambda: what_to_submit(milestone),
-        "project_url": functools.partial(
-            staff_project_url if notice in STAFF_NOTICES else portal_project_url,
-            project,
-        ),
-        "next_instalment": next_instalment,
-        "sent_by": reminder.sent_by,
-        "is_illustrative": project.is_illustrative,
-    }
-
-
-def message_id(kind: str, pk: int) -> str:
-    """Return the same Message-ID for every attempt at one row's e-mail."""
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
-    return f"<{kind}.{pk}@{domain or 'khanij-rd.invalid'}>"
-
-
-def render_email(
-    template: str, context: dict, *, to: str, message_id_header: str
-) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
-        subject=render_subject(template, context),
-        body=render_to_string(f"emails/{template}.txt", context),
-        to=[to],
-        headers={"Message-ID": message_id_header},
-    )
-    message.attach_alternative(
-        render_to_string(f"emails/{template}.html", context), "text/html"
-    )
-    return message
-
-
-def reminder_subject(reminder: Reminder, *, today: datetime.date) -> str:
-    """Render only a reminder's subject line, as it reads on ``today``."""
-    context = reminder_context(reminder, today=today)
-    return render_subject(template_name(reminder), context)
-
-
-def render_subject(template: str, context: dict) -> str:
-    subject = render_to_string(f"emails/{template}_subject.txt", context)
-    return " ".join(subject.split())[:SUBJECT_MAX_LENGTH]
-
-
-def build_reminder_email(
-    reminder: Reminder, *, today: datetime.date
-) -> EmailMultiAlternatives:
-    """Render a reminder's e-mail, text and HTML, for its one recipient."""
-    return render_email(
-        template_name(reminder),
-        reminder_context(reminder, today=today),
-        to=reminder.recipient_email,
-        message_id_header=message_id("reminder", reminder.pk),
-    )
-
-
-def _deliver(model, row, build, *, today: datetime.date) -> str:
-    """Send a claimed row's e-mail and record the outcome on the row."""
-    try:
-        message = build(row, today=today)
-        subject = {"subject": message.subject} if model is Reminder else {}
-        message.send()
-    except Exception as error:
-        if is_transient(error):
-            model.objects.filter(pk=row.pk).update(
-                status=model.Status.PENDING, last_error=describe(error)
-            )
-            logger.warning("%s %s: %s; will retry", model.__name__, row.pk, error)
-            raise TransientSendError(describe(error)) from error
-        model.objects.filter(pk=row.pk).update(
-            status=model.Status.FAILED, last_error=describe(error)
-        )
-        logger.error("%s %s failed: %s", model.__name__, row.pk, error)
-        if isinstance(error, smtplib.SMTPException):
-            return "failed"
-        raise
-    model.objects.filter(pk=row.pk).update(
-        status=model.Status.SENT, sent_at=timezone.now(), **subject
-    )
-    return "sent"
 
 
 def send_reminder(reminder_id: int) -> str:
@@ -592,9 +335,7 @@ def send_reminder(reminder_id: int) -> str:
             status=Reminder.Status.CANCELLED, last_error=reason
         )
         return "cancelled"
-    return _deliver(
-        Reminder, reminder, build_reminder_email, today=timezone.localdate()
-    )
+    return deliver(Reminder, reminder, build_reminder_email, today=timezone.localdate())
 
 
 # By hand --------------------------------------------------------------------------
@@ -657,11 +398,11 @@ def send_reminder_now(
                 "This request was already used for another milestone; reload the "
                 "page and try again."
             )
-        from grants import tasks
-
         ids = [reminder.pk for reminder in existing]
         transaction.on_commit(
-            functools.partial(_queue_or_leave_for_the_sweep, tasks.send_reminder, ids)
+            functools.partial(
+                _queue_or_leave_for_the_sweep, queue.sender(queue.REMINDER), ids
+            )
         )
     return existing
 
@@ -682,92 +423,3 @@ def _queue_or_leave_for_the_sweep(task, ids):
 
 
 # The weekly digest ----------------------------------------------------------------
-
-
-def week_starting(day: datetime.date) -> datetime.date:
-    """Return the Monday of the week ``day`` falls in."""
-    return day - datetime.timedelta(days=day.weekday())
-
-
-def digest_milestones(officer: User, *, on: datetime.date):
-    """Return the open milestones of an officer's projects due up to 30 days ahead."""
-    return (
-        Milestone.objects.open()
-        .filter(
-            project__programme_officer=officer,
-            due_on__lte=on + datetime.timedelta(days=DIGEST_DAYS_AHEAD),
-        )
-        .exclude(project__status__in=reminders.SILENT_PROJECT_STATUSES)
-        .select_related("project")
-        .order_by("due_on", "project__reference", "pk")
-    )
-
-
-@transaction.atomic
-def send_weekly_digests(*, on: datetime.date | None = None) -> int:
-    """Record this week's digest for every programme officer with items; queue them.
-
-    One ``Digest`` row per officer and week: running it again in the same week
-    sends nothing more. Returns how many digests were queued.
-    """
-    from grants import tasks
-
-    on = on or timezone.localdate()
-    week = week_starting(on)
-    items = (
-        Milestone.objects.open()
-        .filter(due_on__lte=on + datetime.timedelta(days=DIGEST_DAYS_AHEAD))
-        .exclude(project__status__in=reminders.SILENT_PROJECT_STATUSES)
-    )
-    officers = User.objects.filter(
-        pk__in=items.values("project__programme_officer"), is_active=True
-    ).exclude(email="")
-    Digest.objects.bulk_create(
-        [Digest(recipient=officer, week_starting=week) for officer in officers],
-        ignore_conflicts=True,
-    )
-    release_stale_claims(Digest, now=timezone.now(), stale_after=STALE_CLAIM_AFTER)
-    queued = 0
-    pending = Digest.objects.filter(week_starting=week, status=Digest.Status.PENDING)
-    for digest_id in pending.values_list("pk", flat=True):
-        tasks.send_digest.delay_on_commit(digest_id)
-        queued += 1
-    return queued
-
-
-def digest_context(digest: Digest, *, today: datetime.date) -> dict:
-    items = list(digest_milestones(digest.recipient, on=today))
-    for item in items:
-        item.days_left = (item.due_on - today).days
-        item.days_overdue = -item.days_left
-        item.project_url = staff_project_url(item.project)
-    overdue = [item for item in items if item.due_on < today]
-    upcoming = [item for item in items if item.due_on >= today]
-    return {
-        "digest": digest,
-        "recipient_name": digest.recipient.get_full_name() or digest.recipient.username,
-        "today": today,
-        "week_starting": digest.week_starting,
-        "overdue": overdue,
-        "upcoming": upcoming,
-        "days_ahead": DIGEST_DAYS_AHEAD,
-        "reminders_url": page_url("staff:reminder-list", "/staff/reminders/"),
-        "is_illustrative": any(item.project.is_illustrative for item in items),
-    }
-
-
-def build_digest_email(digest: Digest, *, today: datetime.date):
-    return render_email(
-        "digest",
-        digest_context(digest, today=today),
-        to=digest.recipient.email,
-        message_id_header=message_id("digest", digest.pk),
-    )
-
-
-def send_digest(digest_id: int) -> str:
-    """Claim one weekly digest, send it and record it; as ``send_reminder``."""
-    if not claim(Digest, digest_id):
-        return "not claimed"
-    digest = Digest.objects.select_related("recipient").get(pk=digest_id)
-    return _deliver(Digest, digest, build_digest_email, today=timezone.localdate())

@@ -218,3 +218,53 @@ def pipeline(projects, *, on: datetime.date) -> dict[str, list[ReleaseState]]:
         if state is not None:
             stages[state.stage].append(state)
     return stages
+
+
+# The pipeline in a grantee's words.
+GRANTEE_STAGE_LABELS = {
+    **Stage.LABELS,
+    Stage.AWAITING_DOCUMENTS: "What the ministry still needs from you",
+    Stage.UNDER_REVIEW: "Under the ministry's review",
+}
+
+
+@dataclass
+class TimelineStep:
+    stage: str
+    label: str
+    state: str  # "done", "current" or "todo"
+    on: datetime.date | None = None
+    notes: tuple[str, ...] = ()
+
+
+def release_timeline(state: ReleaseState) -> list[TimelineStep]:
+    """Lay out one instalment's way to release, step by step, with dates."""
+    instalment = state.instalment
+    current = Stage.ORDER.index(state.stage)
+    steps = []
+    for index, stage in enumerate(Stage.ORDER):
+        step = TimelineStep(
+            stage=stage,
+            label=GRANTEE_STAGE_LABELS[stage],
+            state="done"
+            if index < current
+            else "current"
+            if index == current
+            else "todo",
+        )
+        if stage == Stage.PLANNED:
+            step.on = instalment.planned_on
+        elif stage == Stage.RECOMMENDED:
+            step.on = instalment.recommended_on
+        elif stage == Stage.RELEASED:
+            step.on = instalment.released_on
+        if index == current and stage != Stage.PLANNED:
+            step.on = step.on or state.since
+        waiting = state.stage in (Stage.PLANNED, Stage.AWAITING_DOCUMENTS)
+        if stage == Stage.AWAITING_DOCUMENTS and waiting and state.blockers:
+            # Before the planned date the same list reads as what is still needed.
+            step.notes = tuple(state.blockers)
+        if stage == Stage.UNDER_REVIEW and state.stage == Stage.UNDER_REVIEW:
+            step.notes = tuple(state.blockers)
+        steps.append(step)
+    return steps

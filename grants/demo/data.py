@@ -1,0 +1,119 @@
+"""The demo portfolio's data: the YAML data set and the events it states in words.
+
+``grants/data/demo_portfolio.yaml`` holds the figures; what the data set says in
+words (extensions, return reasons, notes, milestones whose state differs from
+"accepted if past") is written here, keyed by project reference.
+"""
+
+import datetime
+from pathlib import Path
+
+import yaml
+
+from grants.models import Organisation
+
+DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "demo_portfolio.yaml"
+DEMO_DATE = datetime.date(2026, 11, 22)
+REFERENCE_PREFIX = "DEMO-"
+STAFF_GROUPS = {
+    "officer": "Programme officer",
+    "finance": "Finance officer",
+    "admin": "Ministry admin",
+}
+STAFF_PASSWORDS = {
+    "officer": "demo-officer-pass",
+    "finance": "demo-finance-pass",
+    "admin": "demo-admin-pass",
+}
+GRANTEE_PASSWORD = "demo-grantee-pass"
+EMAIL_DOMAIN = "demo.example"
+
+SCHEME_CODES = {"S&T Programme": "st-programme", "S&T-PRISM": "st-prism"}
+ORGANISATION_KINDS = {
+    "academic institution": Organisation.Kind.ACADEMIC,
+    "government R&D laboratory": Organisation.Kind.GOVERNMENT_LAB,
+    "start-up": Organisation.Kind.STARTUP,
+    "MSME": Organisation.Kind.MSME,
+}
+STATES = {label: code for code, label in Organisation.State.choices}
+
+PRISM_CONDITIONS = [
+    "On signing of the grant agreement (milestone 0).",
+    "On acceptance of the milestone-1 report and a UC for tranche 1.",
+    "On technical completion, with the final report and an audited SoE.",
+]
+PROGRAMME_CONDITION = "Project year {year} budget (year 1 includes all equipment)."
+
+# Events of the demo that the data set states in words rather than figures.
+EXTENSIONS = {
+    "DEMO-REE-2324-01": {
+        "months": 9,
+        "reason": "Commissioning of the pilot reduction furnace slipped by two "
+        "quarters after the vendor's delivery was delayed; no additional funds "
+        "sought.",
+        "requested_on": datetime.date(2026, 1, 28),
+        "decided_on": datetime.date(2026, 2, 20),
+        "approved": True,
+    },
+    "DEMO-REE-2425-03": {
+        "months": 6,
+        "reason": "Hydrogen-decrepitation furnace certification took longer than "
+        "planned; six more months are needed for the end-of-life magnet trials.",
+        "requested_on": datetime.date(2026, 10, 5),
+        "approved": False,
+    },
+}
+RETURN_REASONS = {
+    ("DEMO-REE-2324-03", "2025-26"): (
+        "(a) Equipment expenditure does not reconcile with the fixed-asset register "
+        "(Form GFR-22); please attach the register and reconcile. (b) Interest earned "
+        "(Rs 61,200) is shown as available instead of remitted to the Consolidated "
+        "Fund of India (GFR 230(8)); remit it and resubmit."
+    ),
+}
+LOW_UTILISATION_NOTES = {
+    "DEMO-REE-2425-01": "Equipment delivered Jan 2026; payment made; year-2 salaries "
+    "due.",
+}
+ABSTRACTS = {
+    "DEMO-REE-2324-03": "Monazite is a prescribed substance under the Atomic Energy "
+    "Act: the laboratory holds the atomic-energy permissions for handling "
+    "monazite-bearing tailings, and the work stays at laboratory and bench scale.",
+}
+# Milestones whose state on the demo date differs from "accepted if past".
+MILESTONE_STATES = {
+    ("DEMO-REE-2324-05", "Half-yearly progress report, Apr–Sep 2026"): "pending",
+    ("DEMO-REE-2425-04", "Half-yearly progress report, Apr–Sep 2026"): "submitted",
+}
+SUBMITTED_ON = {
+    ("DEMO-REE-2425-04", "Half-yearly progress report, Apr–Sep 2026"): datetime.date(
+        2026, 10, 28
+    ),
+}
+DECIDED_ON = {
+    ("DEMO-REE-2324-04", "Final technical report"): datetime.date(2026, 6, 30),
+}
+# P08's milestone-1 report was returned, then accepted on resubmission.
+RESUBMISSIONS = {
+    ("DEMO-REE-2425-03", "Milestone-1 report (month 9)"): {
+        "returned_on": datetime.date(2025, 10, 20),
+        "reason": "The report gives no recovery yield for the decrepitated powder "
+        "and no oxygen-content analysis; add both with the test certificates.",
+        "resubmitted_on": datetime.date(2025, 12, 22),
+        "accepted_on": datetime.date(2026, 1, 15),
+    },
+}
+
+# The demo's reminder history is what the daily sweep would have sent before the
+# demo date (docs/reminders.md, "The demo"), with one exception: P05 is the demo's
+# reminder-and-escalation example, so for its milestones still open on the demo
+# date the history stops at the notices before and on the due date, and the demo
+# date's sweep catches up the overdue notice and the escalation, once.
+LADDER_LEFT_FOR_THE_SWEEP = {"DEMO-REE-2324-05"}
+# The sweep runs at 09:00: the history says so.
+SWEEP_TIME = datetime.time(9, 0)
+
+
+def load_data() -> dict:
+    with DATA_FILE.open(encoding="utf-8") as data:
+        return yaml.safe_load(data)

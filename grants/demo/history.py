@@ -1,0 +1,154 @@
+"""The reminders the demo's history says the daily sweep sent before its date."""
+
+import datetime
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import F
+
+from grants import reminders
+from grants.demo.data import DEMO_DATE, LADDER_LEFT_FOR_THE_SWEEP, SWEEP_TIME
+from grants.formatting import INDIA
+from grants.models import (
+    Extension,
+    Membership,
+    ProgressReport,
+    Reminder,
+    UtilisationCertificate,
+)
+from grants.services import reminders as reminder_services
+from grants.services.reminder_emails import reminder_subject
+
+
+class ReminderHistory:
+    """The part of ``DemoLoader`` that writes each project's reminder history.
+
+    It reads what ``DemoLoader.load`` sets up: ``offset``, ``ladder``,
+    ``division_heads`` and the ``extensions`` cache.
+    """
+
+    def open_periods(self, milestone, start):
+        """Return the (first, last) days a milestone was open; last None = still.
+
+        A submission closes it on its day (the 09:00 sweep came first); a return
+        reopens it the next day.
+        """
+        events = []
+        reports = sorted(milestone.reports.all(), key=lambda report: report.version)
+        if reports:
+            for report in reports:
+                events.append(("close", report.submitted_on))
+                if report.status == ProgressReport.Status.RETURNED:
+                    events.append(("open", report.decided_on))
+        elif milestone.certificate is not None:
+            certificate = milestone.certificate
+            events.append(("close", certificate.submitted_on))
+            if certificate.status == UtilisationCertificate.Status.RETURNED:
+                events.append(("open", certificate.decided_on))
+        elif milestone.submitted_on:
+            events.append(("close", milestone.submitted_on))
+        periods, first = [], start
+        for event, day in events:
+            if event == "close" and first is not None:
+                periods.append((first, day))
+                first = None
+            elif event == "open" and first is None:
+                first = day + datetime.timedelta(days=1)
+        if first is not None:
+            periods.append((first, None))
+        return periods
+
+    def approved_extension(self, project):
+        if project.pk not in self.extensions:
+            self.extensions[project.pk] = project.extensions.filter(
+                status=Extension.Status.APPROVED
+            ).first()
+        return self.extensions[project.pk]
+
+    def due_dates(self, milestone, project, periods):
+        """Return (due date, open periods) for each due date the milestone had.
+
+        An approved extension moved the milestones derived from the end date: up
+        to the day it was approved they were due on the old date.
+        """
+        extension = self.approved_extension(project)
+        if extension is None or milestone.months_after_end is None:
+            return [(milestone.due_on, periods)]
+        moved_on = extension.decided_on
+        old_due = extension.previous_end_on + relativedelta(
+            months=milestone.months_after_end
+        )
+        before = [
+            (first, min(last or moved_on, moved_on))
+            for first, last in periods
+            if first <= moved_on
+        ]
+        after = [
+            (max(first, moved_on + datetime.timedelta(days=1)), last)
+            for first, last in periods
+            if last is None or last > moved_on
+        ]
+        return [(old_due, before), (milestone.due_on, after)]
+
+    def create_reminder_history(self, project):
+        """Record the reminders the demo's history says went out before its date."""
+        demo_day = DEMO_DATE + self.offset
+        organisation = project.organisation
+        organisation.finance_memberships = list(
+            organisation.memberships.filter(
+                role=Membership.Role.FINANCE_OFFICER, is_active=True
+            ).select_related("user")
+        )
+        milestones = (
+            project.milestones.select_related(
+                "certificate",
+                "project__principal_investigator",
+                "project__programme_officer",
+            )
+            .prefetch_related("reports")
+            .order_by("due_on", "pk")
+        )
+        rows = []
+        for milestone in milestones:
+            milestone.project = project
+            periods = self.open_periods(milestone, project.sanctioned_on)
+            left_for_the_sweep = (
+                project.reference in LADDER_LEFT_FOR_THE_SWEEP
+                and milestone.status in reminders.REMINDED_STATUSES
+            )
+            for due_on, due_periods in self.due_dates(milestone, project, periods):
+                for step in self.ladder.steps(milestone.kind):
+                    if left_for_the_sweep and step.start > 0:
+                        continue
+                    day = reminders.first_day_open(
+                        step, due_on, due_periods, before=demo_day
+                    )
+                    if day is None:
+                        continue
+                    rows += self.sent_reminders(milestone, step, due_on, day)
+        Reminder.objects.bulk_create(rows)
+        # The rows were made now; the history says when each was made and sent.
+        Reminder.objects.filter(milestone__project=project).update(
+            created_at=F("sent_at")
+        )
+
+    def sent_reminders(self, milestone, step, due_on, day):
+        sent_at = datetime.datetime.combine(day, SWEEP_TIME, tzinfo=INDIA)
+        people = reminder_services.recipients(
+            milestone, (step.audience,), division_heads=self.division_heads
+        )
+        rows = []
+        for person in people:
+            reminder = Reminder(
+                milestone=milestone,
+                rule=step.rule,
+                recipient=person.user,
+                recipient_email=person.email,
+                due_on=due_on,
+                status=Reminder.Status.SENT,
+                attempts=1,
+                claimed_at=sent_at,
+                sent_at=sent_at,
+            )
+            reminder.subject = reminder_subject(reminder, today=day)
+            rows.append(reminder)
+        return rows

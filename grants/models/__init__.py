@@ -1,0 +1,94 @@
+"""The REE R&D grant portfolio: sanctions, money, paperwork and reminders.
+
+Money is whole rupees in ``BigIntegerField`` columns: exact on SQLite and PostgreSQL
+alike, so the Form GFR 12-A arithmetic can be a database check constraint.
+
+The models live in modules by subject and are all imported here, which is how
+Django finds them and how the rest of the code imports them
+(``from grants.models import Project``):
+
+- ``common``: validators and field helpers (``money_field``, ``count_of``, ...);
+- ``decisions``: the abstract ``Decided`` and ``Submission`` and their QuerySets;
+- ``people``: ``User``, ``Organisation``, ``Membership``;
+- ``reference``: ``Scheme``, ``Element``;
+- ``projects``: ``Project``, ``Extension``;
+- ``money``: ``GFRComponent``, ``BudgetLine``, ``Instalment``;
+- ``milestones``: ``Milestone``;
+- ``paperwork``: ``UtilisationCertificate``, ``ProgressReport``, ``Document``;
+- ``reminders``: ``ReminderRule``, ``Reminder``, ``Digest``;
+- ``summaries``: ``ProjectSummary``.
+"""
+
+from grants.models.common import (
+    TRL_VALIDATORS,
+    actor_field,
+    count_of,
+    dpiit_validator,
+    fiscal_year_validator,
+    money_field,
+    non_negative,
+    pan_validator,
+    udyam_validator,
+)
+from grants.models.decisions import (
+    Decided,
+    DecidedQuerySet,
+    Submission,
+    SubmissionQuerySet,
+)
+from grants.models.milestones import Milestone, MilestoneQuerySet
+from grants.models.money import BudgetLine, GFRComponent, Instalment, InstalmentQuerySet
+from grants.models.paperwork import (
+    Document,
+    DocumentQuerySet,
+    ProgressReport,
+    ProgressReportQuerySet,
+    UtilisationCertificate,
+    UtilisationCertificateQuerySet,
+)
+from grants.models.people import Membership, MembershipQuerySet, Organisation, User
+from grants.models.projects import Extension, Project, ProjectQuerySet
+from grants.models.reference import Element, Scheme
+from grants.models.reminders import Digest, Reminder, ReminderRule
+from grants.models.summaries import ProjectSummary
+
+__all__ = [
+    "TRL_VALIDATORS",
+    "BudgetLine",
+    "Decided",
+    "DecidedQuerySet",
+    "Digest",
+    "Document",
+    "DocumentQuerySet",
+    "Element",
+    "Extension",
+    "GFRComponent",
+    "Instalment",
+    "InstalmentQuerySet",
+    "Membership",
+    "MembershipQuerySet",
+    "Milestone",
+    "MilestoneQuerySet",
+    "Organisation",
+    "ProgressReport",
+    "ProgressReportQuerySet",
+    "Project",
+    "ProjectQuerySet",
+    "ProjectSummary",
+    "Reminder",
+    "ReminderRule",
+    "Scheme",
+    "Submission",
+    "SubmissionQuerySet",
+    "User",
+    "UtilisationCertificate",
+    "UtilisationCertificateQuerySet",
+    "actor_field",
+    "count_of",
+    "dpiit_validator",
+    "fiscal_year_validator",
+    "money_field",
+    "non_negative",
+    "pan_validator",
+    "udyam_validator",
+]

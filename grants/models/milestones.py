@@ -1,0 +1,114 @@
+"""Milestones: what a grantee owes the ministry, and by when."""
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from grants.models.projects import Project
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def open(self):
+        """Return milestones still waiting for the grantee (pending or returned)."""
+        return self.filter(status__in=Milestone.OPEN_STATUSES)
+
+    def overdue(self, *, on: datetime.date):
+        """Return pending milestones whose due date is before ``on``."""
+        return self.filter(status=Milestone.Status.PENDING, due_on__lt=on)
+
+    def due_between(self, start: datetime.date, end: datetime.date):
+        """Return pending milestones due from ``start`` to ``end`` inclusive."""
+        return self.filter(status=Milestone.Status.PENDING, due_on__range=(start, end))
+
+    def visible_to(self, user):
+        """Return the milestones of projects the user may see."""
+        return self.filter(project__in=Project.objects.visible_to(user))
+
+
+class Milestone(models.Model):
+    """Something a grantee owes the ministry by a date: a report, a UC, a meeting."""
+
+    class Kind(models.TextChoices):
+        PROGRESS_REPORT = "progress_report", _("progress report")
+        UTILISATION_CERTIFICATE = (
+            "utilisation_certificate",
+            _("utilisation certificate"),
+        )
+        TECHNICAL_DELIVERABLE = "technical_deliverable", _("technical deliverable")
+        REVIEW_MEETING = "review_meeting", _("review meeting")
+        FINAL_REPORT = "final_report", _("final report")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SUBMITTED = "submitted", _("submitted")
+        ACCEPTED = "accepted", _("accepted")
+        RETURNED = "returned", _("returned")
+        WAIVED = "waived", _("waived")
+
+    OPEN_STATUSES = (Status.PENDING, Status.RETURNED)
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="milestones"
+    )
+    kind = models.CharField(max_length=25, choices=Kind)
+    title = models.CharField(max_length=200)
+    deliverable = models.TextField(blank=True)
+    due_on = models.DateField()
+    months_after_end = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set when the due date is derived from the project's end date "
+            "(e.g. 3 for a final report): extensions move it."
+        ),
+    )
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    submitted_on = models.DateField(null=True, blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    certificate = models.ForeignKey(
+        "UtilisationCertificate",
+        on_delete=models.SET_NULL,
+        related_name="milestones",
+        null=True,
+        blank=True,
+    )
+    waiver_reason = models.TextField(blank=True)
+    original_due_on = models.DateField(
+        null=True, blank=True, help_text=_("The due date before it was rescheduled.")
+    )
+    reschedule_reason = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    objects = MilestoneQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        permissions = [
+            ("waive_milestone", "Can waive a milestone"),
+            ("reschedule_milestone", "Can move a milestone's due date"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="waived") | ~Q(waiver_reason=""),
+                name="milestone_waiver_has_reason",
+                violation_error_message=_("A waived milestone needs a reason."),
+            ),
+        ]
+        # The dashboard and the reminder sweep look for open milestones by due date.
+        indexes = [models.Index(fields=["status", "due_on"])]
+
+    def __str__(self):
+        return f"{self.project.reference}: {self.title}"
+
+    def is_overdue(self, *, on: datetime.date) -> bool:
+        return self.status == self.Status.PENDING and self.due_on < on
+
+    def days_until_due(self, *, on: datetime.date) -> int:
+        """Days from ``on`` to the due date; negative when overdue."""
+        return (self.due_on - on).days

@@ -1,0 +1,342 @@
+"""The paperwork a grantee submits: utilisation certificates, reports, files."""
+
+from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from grants.formatting import format_inr
+from grants.models.common import (
+    TRL_VALIDATORS,
+    actor_field,
+    fiscal_year_validator,
+    money_field,
+    non_negative,
+)
+from grants.models.decisions import (
+    Submission,
+    SubmissionQuerySet,
+    decision_constraints,
+)
+from grants.models.milestones import Milestone
+from grants.models.projects import Project
+
+
+class UtilisationCertificateQuerySet(SubmissionQuerySet):
+    def visible_to(self, user):
+        """Return the certificates of projects the user may see."""
+        return self.filter(project__in=Project.objects.visible_to(user))
+
+
+class UtilisationCertificate(Submission):
+    """A utilisation certificate in the structure of Form GFR 12-A.
+
+    Figures follow the form's columns: 1 opening unspent balance, 2 interest
+    earned, 3 interest remitted to the Consolidated Fund, 4 grant received,
+    6 expenditure and 7 closing balance = 1 + 2 - 3 + 4 - 6. A provisional UC
+    ("as on" a date) carries cumulative figures from the project's start.
+    """
+
+    class Kind(models.TextChoices):
+        ANNUAL = "annual", _("annual")
+        PROVISIONAL = "provisional", _("provisional")
+        FINAL = "final", _("final")
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        ACCEPTED = "accepted", _("accepted")
+        RETURNED = "returned", _("returned")
+
+    AWAITING_DECISION = Status.SUBMITTED
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="certificates"
+    )
+    kind = models.CharField(max_length=12, choices=Kind)
+    fiscal_year = models.CharField(
+        max_length=7, validators=[fiscal_year_validator], db_index=True
+    )
+    period_start = models.DateField()
+    period_end = models.DateField(
+        help_text=_("For a provisional UC, the 'as on' date.")
+    )
+    opening_balance = money_field(_("1. opening unspent balance (Rs)"))
+    interest_earned = money_field(_("2. interest earned (Rs)"))
+    interest_remitted = money_field(_("3. interest remitted (Rs)"))
+    grant_received = money_field(_("4. grant received (Rs)"))
+    expenditure = money_field(_("6. expenditure (Rs)"))
+    closing_balance = money_field(_("7. closing balance (Rs)"))
+    expenditure_general = models.BigIntegerField(
+        _("expenditure: general (Rs)"), null=True, blank=True
+    )
+    expenditure_salary = models.BigIntegerField(
+        _("expenditure: salary (Rs)"), null=True, blank=True
+    )
+    expenditure_capital = models.BigIntegerField(
+        _("expenditure: creation of capital assets (Rs)"), null=True, blank=True
+    )
+    targets_achieved = models.TextField(
+        blank=True, help_text=_("GFR 238(1): whether the quantified targets were met.")
+    )
+    received_instalments = models.ManyToManyField(
+        "Instalment",
+        related_name="certificates",
+        blank=True,
+        help_text=_("Column 4: the releases (sanction number, date) received."),
+    )
+    status = models.CharField(
+        max_length=10, choices=Status, default=Status.SUBMITTED, db_index=True
+    )
+    # submitted_on, submitted_by, decided_on and decided_by: from Submission.
+    return_reason = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    objects = UtilisationCertificateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project", "period_end", "pk"]
+        permissions = [
+            ("decide_certificate", "Can accept or return a utilisation certificate")
+        ]
+        # The review queue: submitted certificates, the longest waiting first.
+        indexes = [
+            models.Index(
+                fields=["status", "submitted_on", "id"], name="uc_status_submitted"
+            )
+        ]
+        constraints = [
+            *non_negative(
+                "opening_balance",
+                "interest_earned",
+                "interest_remitted",
+                "grant_received",
+                "expenditure",
+                "closing_balance",
+                model="uc",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    closing_balance=F("opening_balance")
+                    + F("interest_earned")
+                    - F("interest_remitted")
+                    + F("grant_received")
+                    - F("expenditure")
+                ),
+                name="uc_closing_balance_arithmetic",
+                violation_error_message=_(
+                    "Closing balance must equal opening balance + interest earned "
+                    "- interest remitted + grant received - expenditure."
+                ),
+            ),
+            # A blank component counts as 0, as in submit_certificate. Without the
+            # Coalesce, NULL + x is NULL and a CHECK that is NULL passes, so a
+            # half-filled row would escape the sum altogether.
+            models.CheckConstraint(
+                condition=Q(
+                    expenditure_general__isnull=True,
+                    expenditure_salary__isnull=True,
+                    expenditure_capital__isnull=True,
+                )
+                | Q(
+                    expenditure=Coalesce("expenditure_general", Value(0))
+                    + Coalesce("expenditure_salary", Value(0))
+                    + Coalesce("expenditure_capital", Value(0))
+                ),
+                name="uc_components_add_up",
+                violation_error_message=_(
+                    "General, salary and capital expenditure must add up to the "
+                    "expenditure."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="uc_period_ends_after_start",
+                violation_error_message=_("The period cannot end before it starts."),
+            ),
+            *decision_constraints(
+                "uc",
+                reason_field="return_reason",
+                reason_message=_("A returned certificate needs a reason."),
+                date_message=_(
+                    "An accepted or returned certificate needs its decision date."
+                ),
+            ),
+            # Returned certificates are superseded versions and stay on record.
+            models.UniqueConstraint(
+                fields=["project", "fiscal_year"],
+                condition=Q(kind="annual") & ~Q(status="returned"),
+                name="uc_one_annual_per_fiscal_year",
+                violation_error_message=_(
+                    "This project already has an annual UC for this fiscal year."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        if self.kind == self.Kind.PROVISIONAL:
+            return f"{self.project.reference} provisional UC as on {self.period_end}"
+        return (
+            f"{self.project.reference} {self.get_kind_display()} UC {self.fiscal_year}"
+        )
+
+    @property
+    def total_available(self):
+        """Column 5 of GFR 12-A: opening + interest earned - remitted + received."""
+        return (
+            self.opening_balance
+            + self.interest_earned
+            - self.interest_remitted
+            + self.grant_received
+        )
+
+    @property
+    def utilisation_percent(self):
+        """Expenditure as a share of the funds available, in percent."""
+        if not self.total_available:
+            return 0
+        return 100 * self.expenditure / self.total_available
+
+    @property
+    def unremitted_interest(self):
+        return self.interest_earned - self.interest_remitted
+
+    def describe_arithmetic(self):
+        return (
+            f"{format_inr(self.opening_balance)} + {format_inr(self.interest_earned)}"
+            f" - {format_inr(self.interest_remitted)}"
+            f" + {format_inr(self.grant_received)}"
+            f" - {format_inr(self.expenditure)}"
+        )
+
+
+class ProgressReportQuerySet(SubmissionQuerySet):
+    def visible_to(self, user):
+        """Return the reports of projects the user may see."""
+        return self.filter(milestone__project__in=Project.objects.visible_to(user))
+
+
+class ProgressReport(Submission):
+    """A grantee's report against a milestone; a resubmission is a new version."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        ACCEPTED = "accepted", _("accepted")
+        RETURNED = "returned", _("returned")
+
+    AWAITING_DECISION = Status.SUBMITTED
+
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.CASCADE, related_name="reports"
+    )
+    version = models.PositiveSmallIntegerField(default=1)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    narrative = models.TextField()
+    trl_now = models.PositiveSmallIntegerField(_("TRL now"), validators=TRL_VALIDATORS)
+    publications = models.PositiveSmallIntegerField(default=0)
+    patents_filed = models.PositiveSmallIntegerField(default=0)
+    prototypes = models.PositiveSmallIntegerField(default=0)
+    technologies_transferred = models.PositiveSmallIntegerField(default=0)
+    people_trained = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(
+        max_length=10, choices=Status, default=Status.SUBMITTED, db_index=True
+    )
+    # submitted_on, submitted_by, decided_on and decided_by: from Submission.
+    review_comment = models.TextField(
+        blank=True, help_text=_("Shown to the grantee; required when returning.")
+    )
+
+    history = HistoricalRecords()
+
+    objects = ProgressReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["milestone", "version"]
+        permissions = [("decide_report", "Can accept or return a progress report")]
+        # The review queue: submitted reports, the longest waiting first.
+        indexes = [
+            models.Index(
+                fields=["status", "submitted_on", "id"], name="report_status_submitted"
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["milestone", "version"],
+                name="progressreport_unique_version",
+                violation_error_message=_("This version of the report already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(trl_now__gte=1, trl_now__lte=9),
+                name="progressreport_trl_between_1_and_9",
+                violation_error_message=_("A TRL is between 1 and 9."),
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="progressreport_period_ends_after_start",
+                violation_error_message=_("The period cannot end before it starts."),
+            ),
+            *decision_constraints(
+                "progressreport",
+                reason_field="review_comment",
+                reason_message=_("A returned report needs a reason."),
+                date_message=_(
+                    "An accepted or returned report needs its decision date."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.milestone} (version {self.version})"
+
+
+class DocumentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Return the documents of projects the user may see."""
+        return self.filter(project__in=Project.objects.visible_to(user))
+
+
+class Document(models.Model):
+    """A file kept against a project, and optionally one of its reports or UCs."""
+
+    class Kind(models.TextChoices):
+        SANCTION_ORDER = "sanction_order", _("sanction order")
+        SIGNED_UC = "signed_uc", _("signed utilisation certificate")
+        REPORT_ATTACHMENT = "report_attachment", _("report attachment")
+        STATEMENT_OF_EXPENDITURE = "soe", _("statement of expenditure")
+        OTHER = "other", _("other")
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="documents"
+    )
+    report = models.ForeignKey(
+        ProgressReport,
+        on_delete=models.CASCADE,
+        related_name="documents",
+        null=True,
+        blank=True,
+    )
+    certificate = models.ForeignKey(
+        UtilisationCertificate,
+        on_delete=models.CASCADE,
+        related_name="documents",
+        null=True,
+        blank=True,
+    )
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.OTHER)
+    file = models.FileField(upload_to="documents/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    description = models.CharField(max_length=255, blank=True)
+    uploaded_by = actor_field()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return self.original_name

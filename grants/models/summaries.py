@@ -1,0 +1,115 @@
+"""Per-project summaries of money and the release pipeline, for the dashboard."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from grants.models.common import money_field, non_negative
+from grants.models.money import Instalment
+from grants.models.projects import Project
+from grants.models.reference import Scheme
+
+
+class ProjectSummary(models.Model):
+    """A project's money and release-pipeline figures, kept for the dashboard.
+
+    Summing a project's instalments and certificates, and working out where its
+    next instalment stands, is cheap for one project and slow for a hundred
+    thousand; the dashboard and the projects table read these rows instead.
+
+    A row is exact for the days from ``refreshed_for`` up to (not including)
+    ``valid_until``: the first day the calendar alone can change the pipeline (an
+    instalment falling due, a milestone reaching 30 days overdue). Every save of
+    the project or of its instalments, certificates and milestones adds one to
+    ``version`` and clears ``valid_until`` in the same transaction
+    (``grants.summaries``), and readers refresh the rows that are out of date
+    before they use them. A refresh records the version it read *before* reading
+    the figures and clears ``valid_until`` again where the version has moved on
+    since, so a change made meanwhile leaves the row out of date, not lost.
+    """
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, primary_key=True, related_name="summary"
+    )
+    # Copies of what the dashboard groups and counts by, so that its sums read
+    # this one narrow table: the project's own columns and its grantee's kind.
+    fiscal_year = models.CharField(max_length=7, blank=True)
+    scheme = models.ForeignKey(
+        Scheme, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    organisation_kind = models.CharField(max_length=20, blank=True)
+    stage = models.CharField(max_length=30, blank=True)
+    status = models.CharField(max_length=12, blank=True)
+    trl_start = models.PositiveSmallIntegerField(null=True, blank=True)
+    trl_now = models.PositiveSmallIntegerField(null=True, blank=True)
+    trl_target = models.PositiveSmallIntegerField(null=True, blank=True)
+    sanctioned = money_field(_("sanctioned amount (Rs)"))
+    search_text = models.TextField(
+        blank=True,
+        help_text=_(
+            "Reference, title, grantee and principal investigator, in capitals: "
+            "what the projects table's search looks in."
+        ),
+    )
+    released = money_field(_("released (Rs)"))
+    expenditure = money_field(_("expenditure in accepted UCs (Rs)"))
+    unspent = money_field(_("unspent balance held by the grantee (Rs)"))
+    next_instalment = models.ForeignKey(
+        Instalment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    next_amount = money_field(_("next instalment (Rs)"))
+    release_stage = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text=_("Where the next instalment stands; blank when none is due."),
+    )
+    stage_since = models.DateField(null=True, blank=True)
+    blockers = models.TextField(blank=True, help_text=_("One per line."))
+    version = models.PositiveIntegerField(default=1)
+    refreshed_version = models.PositiveIntegerField(default=0)
+    refreshed_for = models.DateField(null=True, blank=True)
+    valid_until = models.DateField(null=True, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "project summaries"
+        constraints = [
+            *non_negative(
+                "sanctioned",
+                "released",
+                "expenditure",
+                "unspent",
+                "next_amount",
+                model="projectsummary",
+            )
+        ]
+        indexes = [
+            # What readers look for before they read: rows changed since their
+            # refresh (valid_until cleared) or overtaken by the calendar.
+            models.Index(fields=["valid_until"], name="summary_valid_until"),
+            models.Index(fields=["refreshed_for"], name="summary_refreshed_for"),
+            # The projects table sorts by released amount; the pipeline by stage.
+            models.Index(fields=["released"], name="summary_released"),
+            # Key columns past the first three only let the pipeline's ranking
+            # and totals read the index alone.
+            models.Index(
+                fields=[
+                    "release_stage",
+                    "stage_since",
+                    "project",
+                    "next_amount",
+                    "next_instalment",
+                ],
+                name="summary_stage_since",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Summary of {self.project_id}"
+
+    @property
+    def blocker_list(self) -> list[str]:
+        return [line for line in self.blockers.splitlines() if line]

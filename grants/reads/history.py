@@ -1,0 +1,133 @@
+"""A project's change history, from django-simple-history's tables, for reading."""
+
+import datetime
+from dataclasses import dataclass
+
+from grants.formatting import format_inr
+from grants.models import (
+    BudgetLine,
+    Extension,
+    Instalment,
+    Milestone,
+    ProgressReport,
+    Project,
+    UtilisationCertificate,
+)
+
+
+@dataclass
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime.datetime
+    order: int
+    who: object
+    what: str
+    action: str
+    reason: str
+    changes: list[Change]
+
+
+HISTORY_LENGTH = 60
+# Bookkeeping fields that change on every save and say nothing to a reader.
+HISTORY_IGNORED = {"updated_at", "created_at"}
+
+
+def _show(field, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation:
+        return f"#{value}"
+    if isinstance(value, datetime.datetime):
+        return f"{value:%d %b %Y %H:%M}"
+    if isinstance(value, datetime.date):
+        return f"{value:%d %b %Y}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if "(Rs)" in str(field.verbose_name):
+        return f"₹\u00a0{format_inr(value)}"
+    text = str(value)
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
+def _entries(records, describe) -> list[HistoryEntry]:
+    """Turn history records of one model into entries with field-by-field changes."""
+    entries, previous = [], {}
+    for record in records:
+        before = previous.get(record.id)
+        changes = []
+        if before is not None and record.history_type == "~":
+            delta = record.diff_against(before)
+            model_fields = {f.name: f for f in record.instance_type._meta.fields}
+            for change in delta.changes:
+                if change.field in HISTORY_IGNORED:
+                    continue
+                field = model_fields[change.field]
+                changes.append(
+                    Change(
+                        str(field.verbose_name),
+                        _show(field, change.old),
+                        _show(field, change.new),
+                    )
+                )
+        previous[record.id] = record
+        if record.history_type == "~" and before is not None and not changes:
+            continue
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                order=record.history_id,
+                who=record.history_user,
+                what=describe(record),
+                action=record.get_history_type_display(),
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    return entries
+
+
+def project_history(project: Project, *, length: int = HISTORY_LENGTH):
+    """The latest changes to a project and its rows, newest first (a query per model).
+
+    Each entry says who changed what, when, field by field, and the recorded reason.
+    """
+    sources = [
+        (project.history.all(), lambda r: "Project"),
+        (
+            Instalment.history.filter(project_id=project.pk),
+            lambda r: f"Instalment {r.sequence}",
+        ),
+        (
+            UtilisationCertificate.history.filter(project_id=project.pk),
+            lambda r: f"UC {r.get_kind_display()} {r.fiscal_year}",
+        ),
+        (Milestone.history.filter(project_id=project.pk), lambda r: r.title),
+        (
+            ProgressReport.history.filter(milestone__project_id=project.pk),
+            lambda r: f"Report v{r.version} (milestone #{r.milestone_id})",
+        ),
+        (
+            Extension.history.filter(project_id=project.pk),
+            lambda r: f"Extension to {r.new_end_on:%d %b %Y}",
+        ),
+        (
+            BudgetLine.history.filter(project_id=project.pk),
+            lambda r: f"Budget: {r.get_head_display()}, year {r.project_year}",
+        ),
+    ]
+    entries = []
+    for records, describe in sources:
+        ordered = records.select_related("history_user").order_by(
+            "history_date", "history_id"
+        )
+        entries.extend(_entries(ordered, describe))
+    entries.sort(key=lambda entry: (entry.when, entry.order), reverse=True)
+    return entries[:length], len(entries)

@@ -1,0 +1,156 @@
+"""Sending one recorded e-mail exactly once: claim the row, send, record.
+
+Shared by reminders and digests. The conditional update in ``claim`` is the lock; a
+claim that a lost worker never recorded is handed out again after
+``STALE_CLAIM_AFTER`` (``release_stale_claims``). A transient mail failure raises
+``TransientSendError`` for the task to retry; a permanent one is recorded.
+"""
+
+import datetime
+import logging
+import smtplib
+import socket
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from grants.models import (
+    Reminder,
+)
+
+logger = logging.getLogger(__name__)
+
+
+# A claim older than this whose e-mail was never recorded is handed out again. It
+# is far longer than one send can take (EMAIL_TIMEOUT bounds every SMTP step).
+STALE_CLAIM_AFTER = datetime.timedelta(minutes=10)
+SUBJECT_MAX_LENGTH = Reminder._meta.get_field("subject").max_length
+
+
+class TransientSendError(Exception):
+    """The mail server failed in a way worth retrying; the row is pending again."""
+
+
+def is_transient(error: BaseException) -> bool:
+    """Say whether a send failure may succeed later (a 4xx reply, a lost line)."""
+    if isinstance(error, smtplib.SMTPConnectError | smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in error.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    return isinstance(error, ConnectionError | TimeoutError | socket.timeout)
+
+
+def describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+def release_stale_claims(model, *, now: datetime.datetime, stale_after) -> int:
+    """Put back to pending the rows claimed before ``now - stale_after``, unsent."""
+    return model.objects.filter(
+        status=model.Status.SENDING, claimed_at__lt=now - stale_after
+    ).update(
+        status=model.Status.PENDING,
+        last_error="The worker that claimed it stopped before recording the send; "
+        "handed out again.",
+    )
+
+
+def queue_sends(task, ids) -> None:
+    """Queue one ``task`` per row id, all on one broker connection."""
+    if not ids:
+        return
+    # A batch pipelines the messages where the transport can (Redis); others
+    # publish them one by one.
+    with task.app.producer_or_acquire() as producer, producer.batch():
+        for pk in ids:
+            task.apply_async((pk,), producer=producer)
+
+
+def claim(model, pk: int) -> bool:
+    """Take a pending row for sending; False when another worker has it or it is done.
+
+    The conditional update is the lock: of two workers, exactly one sees a row
+    updated. It commits at once when called outside a transaction.
+    """
+    with transaction.atomic():
+        return bool(
+            model.objects.filter(pk=pk, status=model.Status.PENDING).update(
+                status=model.Status.SENDING,
+                attempts=F("attempts") + 1,
+                claimed_at=timezone.now(),
+            )
+        )
+
+
+def site_url(path: str) -> str:
+    return settings.KHANIJ_SITE_URL.rstrip("/") + path
+
+
+def page_url(name: str, fallback: str, *args) -> str:
+    """Return the absolute address of a page, by URL name when it is mounted."""
+    try:
+        path = reverse(name, args=args)
+    except NoReverseMatch:
+        path = fallback.format(*args)
+    return site_url(path)
+
+
+def message_id(kind: str, pk: int) -> str:
+    """Return the same Message-ID for every attempt at one row's e-mail."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
+    return f"<{kind}.{pk}@{domain or 'khanij-rd.invalid'}>"
+
+
+def render_email(
+    template: str, context: dict, *, to: str, message_id_header: str
+) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=render_subject(template, context),
+        body=render_to_string(f"emails/{template}.txt", context),
+        to=[to],
+        headers={"Message-ID": message_id_header},
+    )
+    message.attach_alternative(
+        render_to_string(f"emails/{template}.html", context), "text/html"
+    )
+    return message
+
+
+def render_subject(template: str, context: dict) -> str:
+    subject = render_to_string(f"emails/{template}_subject.txt", context)
+    return " ".join(subject.split())[:SUBJECT_MAX_LENGTH]
+
+
+def deliver(model, row, build, *, today: datetime.date) -> str:
+    """Send a claimed row's e-mail and record the outcome on the row."""
+    try:
+        message = build(row, today=today)
+        subject = {"subject": message.subject} if model is Reminder else {}
+        message.send()
+    except Exception as error:
+        if is_transient(error):
+            model.objects.filter(pk=row.pk).update(
+                status=model.Status.PENDING, last_error=describe(error)
+            )
+            logger.warning("%s %s: %s; will retry", model.__name__, row.pk, error)
+            raise TransientSendError(describe(error)) from error
+        model.objects.filter(pk=row.pk).update(
+            status=model.Status.FAILED, last_error=describe(error)
+        )
+        logger.error("%s %s failed: %s", model.__name__, row.pk, error)
+        if isinstance(error, smtplib.SMTPException):
+            return "failed"
+        raise
+    model.objects.filter(pk=row.pk).update(
+        status=model.Status.SENT, sent_at=timezone.now(), **subject
+    )
+    return "sent"

@@ -1,0 +1,54 @@
+"""The grantee portal's URLs, mounted at ``/portal/`` in the ``portal`` namespace."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+
+from grants.views.portal import calendar, documents, home, projects, submissions
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", home.PortalHomeView.as_view(), name="home"),
+    path(
+        "projects/<int:pk>/",
+        projects.ProjectDetailView.as_view(),
+        name="project-detail",
+    ),
+    path(
+        "projects/<int:pk>/certificates/new/",
+        submissions.ProjectCertificateSubmitView.as_view(),
+        name="certificate-submit",
+    ),
+    path(
+        "projects/<int:pk>/documents/new/",
+        documents.DocumentUploadView.as_view(),
+        name="document-upload",
+    ),
+    path(
+        "milestones/<int:pk>/report/",
+        submissions.ProgressReportSubmitView.as_view(),
+        name="report-submit",
+    ),
+    path(
+        "milestones/<int:pk>/certificate/",
+        submissions.MilestoneCertificateSubmitView.as_view(),
+        name="milestone-certificate-submit",
+    ),
+    path(
+        "reports/<int:pk>/",
+        submissions.ProgressReportDetailView.as_view(),
+        name="report-detail",
+    ),
+    path(
+        "certificates/<int:pk>/",
+        submissions.UtilisationCertificateDetailView.as_view(),
+        name="certificate-detail",
+    ),
+    path("calendar/", calendar.CalendarView.as_view(), name="calendar"),
+    # Calendar applications cannot log in: the secret token is the credential.
+    path(
+        "calendar/<str:token>.ics",
+        login_not_required(calendar.CalendarFeedView.as_view()),
+        name="calendar-feed",
+    ),
+]

@@ -1,0 +1,134 @@
+"""Staff decisions on money: recommend an instalment, record its release."""
+
+from functools import cached_property
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Max
+from django.forms import DateField
+from django.shortcuts import redirect
+from django.utils import timezone
+
+from grants import services
+from grants.formatting import format_inr
+from grants.forms import staff as forms
+from grants.models import Instalment, Project
+from grants.reads import pipeline
+from grants.views.staff.actions import ActionView
+
+
+class InstalmentRecommendView(ActionView):
+    model = Instalment
+    form_class = forms.RecommendForm
+    permission_required = "grants.recommend_instalment"
+    service = "recommend_instalment"
+    actor = "recommended_by"
+    title = "Recommend an instalment for release"
+    button = "Recommend to finance"
+    section = "instalments"
+    template_name = "grants/staff/instalment_action.html"
+    success_message = "{object} recommended to finance for release."
+
+    related = ("project", "released_by")
+
+    @cached_property
+    def state(self):
+        project = pipeline.projects_for_pipeline(
+            Project.objects.filter(pk=self.object.project_id)
+        ).get()
+        states = pipeline.release_states(project, on=timezone.localdate())
+        return next(s for s in states if s.instalment.pk == self.object.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(state=self.state, **kwargs)
+
+
+class InstalmentReleaseView(InstalmentRecommendView):
+    """Record a release; the GFR rule and the 75% warning are answered on the form.
+
+    When no accepted UC covers the previous release the page says so and asks for
+    the override reason; when the covering UC shows low utilisation it shows the
+    figure and asks for the acknowledgement note. Both are then mandatory.
+    """
+
+    form_class = forms.ReleaseForm
+    permission_required = "grants.release_instalment"
+    service = "release_instalment"
+    actor = "released_by"
+    title = "Record the release of an instalment"
+    button = "Record the release"
+
+    def get(self, request, *args, **kwargs):
+        return self.released_meanwhile() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self.released_meanwhile() or super().post(request, *args, **kwargs)
+
+    def released_meanwhile(self):
+        """Tell the second of two finance officers plainly that it is out already.
+
+        Without this, the form would read the instalment's own release as "the
+        previous release" and ask the loser of a race for an override reason.
+        """
+        instalment = self.object
+        if not instalment.is_released:
+            return None
+        messages.warning(self.request, services.already_released(instalment))
+        return redirect(self.get_success_url())
+
+    def situation(self, released_on):
+        """Return (previous release date, covering UC) as the service will see them."""
+        project = self.object.project
+        previous = (
+            project.instalments.released()
+            .filter(sequence__lt=self.object.sequence)
+            .aggregate(last=Max("released_on"))["last"]
+        )
+        if previous is None or released_on is None:
+            return previous, None
+        covering = services.find_covering_certificate(
+            project, previous_release_on=previous, release_on=released_on
+        )
+        return previous, covering
+
+    @cached_property
+    def release_on(self):
+        """The release date the user asked for (today on a fresh form)."""
+        if self.request.method != "POST":
+            return timezone.localdate()
+        try:
+            return DateField().clean(self.request.POST.get("released_on"))
+        except ValidationError:
+            return None
+
+    @cached_property
+    def needs(self):
+        previous, covering = self.situation(self.release_on)
+        override = previous is not None and covering is None
+        low = (
+            covering is not None
+            and covering.utilisation_percent < services.LOW_UTILISATION_PERCENT
+        )
+        return {
+            "previous": previous,
+            "covering": covering,
+            "override": override,
+            "low_utilisation": low,
+        }
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "require_override": self.needs["override"],
+            "require_note": self.needs["low_utilisation"],
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(needs=self.needs, **kwargs)
+
+    def describe(self, result):
+        return (
+            f"{result} released on {result.released_on:%d %b %Y}: "
+            f"₹\u00a0{format_inr(result.amount)}, order "
+            f"{result.release_order_number}."
+        )

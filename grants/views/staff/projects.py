@@ -1,0 +1,188 @@
+"""One project for staff: its page, its history, and decisions on the whole project."""
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.views.generic import DetailView
+
+from grants.forms import staff as forms
+from grants.models import (
+    Document,
+    Extension,
+    Instalment,
+    Milestone,
+    ProgressReport,
+    Project,
+    Reminder,
+    UtilisationCertificate,
+)
+from grants.reads import dashboard, money, pipeline
+from grants.reads.history import project_history
+from grants.views.staff.access import StaffRequiredMixin
+from grants.views.staff.actions import ActionView
+
+REMINDERS_SHOWN = 50
+
+
+class ProjectDetailView(StaffRequiredMixin, DetailView):
+    """Everything about one project on one page, in a constant number of queries."""
+
+    template_name = "grants/staff/project_detail.html"
+    context_object_name = "project"
+
+    def get_queryset(self):
+        instalments = Instalment.objects.select_related(
+            "released_by", "recommended_by", "covering_certificate"
+        ).order_by("sequence")
+        certificates = UtilisationCertificate.objects.select_related(
+            "decided_by", "submitted_by"
+        ).order_by("period_end", "pk")
+        return (
+            dashboard.with_portfolio_figures(Project.objects.all())
+            .select_related(
+                "organisation", "scheme", "principal_investigator", "programme_officer"
+            )
+            .prefetch_related(
+                "elements",
+                "budget_lines",
+                Prefetch("instalments", queryset=instalments),
+                Prefetch("certificates", queryset=certificates),
+                Prefetch(
+                    "milestones",
+                    queryset=Milestone.objects.select_related("certificate").order_by(
+                        "due_on", "pk"
+                    ),
+                    to_attr="all_milestones",
+                ),
+                Prefetch(
+                    "documents",
+                    queryset=Document.objects.select_related(
+                        "uploaded_by", "report", "certificate"
+                    ),
+                ),
+                Prefetch(
+                    "extensions",
+                    queryset=Extension.objects.select_related(
+                        "requested_by", "decided_by"
+                    ),
+                ),
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        project = self.object
+        today = timezone.localdate()
+        user = self.request.user
+        instalments = list(project.instalments.all())
+        certificates = list(project.certificates.all())
+        # What the pipeline reads, from the milestones fetched once (by due date).
+        project.open_milestones = [
+            milestone
+            for milestone in project.all_milestones
+            if milestone.status in Milestone.OPEN_STATUSES
+        ]
+        states = pipeline.release_states(project, on=today)
+        next_state = next(
+            (state for state in states if state.stage != pipeline.Stage.RELEASED),
+            None,
+        )
+        reports = list(
+            ProgressReport.objects.filter(milestone__project=project)
+            .select_related("milestone", "decided_by", "submitted_by")
+            .order_by("milestone__due_on", "milestone_id", "version")
+        )
+        reminders = list(
+            Reminder.objects.filter(milestone__project=project)
+            .select_related("milestone", "rule")
+            .order_by("-created_at")[:REMINDERS_SHOWN]
+        )
+        can = self.permissions(user)
+        for milestone in project.all_milestones:
+            milestone.days_overdue = (
+                (today - milestone.due_on).days if milestone.is_overdue(on=today) else 0
+            )
+        return super().get_context_data(
+            today=today,
+            states=states,
+            next_state=next_state,
+            milestones=project.all_milestones,
+            certificates=certificates,
+            reports=reports,
+            reminders=reminders,
+            reminders_shown=REMINDERS_SHOWN,
+            finance=money.project_finance(
+                project,
+                budget_lines=list(project.budget_lines.all()),
+                instalments=instalments,
+                certificates=certificates,
+            ),
+            can=can,
+            can_close=can["close_project"]
+            and project.status not in pipeline.ENDED_STATUSES
+            and (project.status == Project.Status.COMPLETED or project.end_on < today),
+            **kwargs,
+        )
+
+    @staticmethod
+    def permissions(user):
+        names = [
+            "decide_report",
+            "decide_certificate",
+            "release_instalment",
+            "recommend_instalment",
+            "waive_milestone",
+            "reschedule_milestone",
+            "approve_extension",
+            "close_project",
+            "change_milestone",
+        ]
+        return {name: user.has_perm(f"grants.{name}") for name in names}
+
+
+class ProjectHistoryView(StaffRequiredMixin, DetailView):
+    """The project page's history tab: who changed what, when and why; read only.
+
+    A page of its own, so the project page does not read seven history tables
+    each time it is opened.
+    """
+
+    model = Project
+    template_name = "grants/staff/project_history.html"
+    context_object_name = "project"
+
+    def get_queryset(self):
+        return Project.objects.select_related("organisation")
+
+    def get_context_data(self, **kwargs):
+        entries, total = project_history(self.object)
+        return super().get_context_data(history=entries, history_total=total, **kwargs)
+
+
+class ExtensionApproveView(ActionView):
+    model = Extension
+    form_class = forms.ExtensionApprovalForm
+    permission_required = "grants.approve_extension"
+    service = "approve_extension"
+    title = "Approve an extension"
+    button = "Approve the extension"
+    section = "overview"
+    success_message = (
+        "Extension approved: {result.project.reference} now ends on "
+        "{result.new_end_on:%d %b %Y}; milestones tied to the end date moved."
+    )
+
+
+class ProjectCloseView(ActionView):
+    model = Project
+    form_class = forms.CloseProjectForm
+    permission_required = "grants.close_project"
+    service = "close_project"
+    actor = "closed_by"
+    related = ()
+    title = "Close a project"
+    button = "Close the project"
+    section = "overview"
+    success_message = "{result.reference} closed on {result.closed_on:%d %b %Y}."
+
+    @property
+    def project(self):
+        return self.object

@@ -1,0 +1,146 @@
+"""The staff tables: filtered, sorted, paginated lists with CSV and XLSX exports."""
+
+from django.utils import timezone
+from django_filters.views import FilterView
+from django_tables2 import RequestConfig, SingleTableMixin
+
+from grants import exports, filters, summaries, tables
+from grants.reads import rows
+from grants.views.staff.access import StaffRequiredMixin
+
+
+class StaffTableView(StaffRequiredMixin, SingleTableMixin, FilterView):
+    """A filtered, sorted, paginated table with CSV and XLSX exports.
+
+    ``?_export=csv`` or ``?_export=xlsx`` streams every filtered row in the
+    table's order instead of the page.
+    """
+
+    template_name = "grants/staff/table_page.html"
+    paginate_by = 25
+    title = ""
+    intro = ""
+    export_name = "export"
+
+    row_count = None
+
+    def paginate_queryset(self, queryset, page_size):
+        paginated = super().paginate_queryset(queryset, page_size)
+        self.row_count = paginated[0].count
+        return paginated
+
+    def get_table(self, **kwargs):
+        """Build the table, handing it the row count the view's paginator made.
+
+        django-tables2 would otherwise count the rows a second time for its own
+        paginator (django-tables2#669, #910).
+        """
+        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
+        if self.row_count is not None:
+            table.data._length = self.row_count
+        return RequestConfig(
+            self.request, paginate=self.get_table_pagination(table)
+        ).configure(table)
+
+    def get(self, request, *args, **kwargs):
+        export_format = request.GET.get("_export")
+        if export_format in exports.FORMATS:
+            return self.export(export_format)
+        return super().get(request, *args, **kwargs)
+
+    def filtered_queryset(self):
+        filterset = self.get_filterset(self.get_filterset_class())
+        if not filterset.is_bound or filterset.is_valid():
+            return filterset.qs
+        return filterset.queryset.none()
+
+    def export(self, export_format):
+        table = self.get_table_class()(
+            self.filtered_queryset(), **self.get_table_kwargs()
+        )
+        # Sorts the queryset as the page would; counts and fetches nothing.
+        RequestConfig(self.request, paginate=False).configure(table)
+        filename = f"{self.export_name}-{timezone.localdate():%Y-%m-%d}"
+        return exports.export_response(
+            export_format, table.data.data, table.export_columns, filename=filename
+        )
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        for key in ("_export", "page"):
+            query.pop(key, None)
+        return super().get_context_data(
+            title=self.title,
+            intro=self.intro,
+            query=query.urlencode(),
+            **kwargs,
+        )
+
+
+class ProjectListView(StaffTableView):
+    table_class = tables.ProjectTable
+    filterset_class = filters.ProjectFilter
+    title = "Projects"
+    export_name = "projects"
+
+    def get_queryset(self):
+        summaries.bring_up_to_date()
+        return rows.project_rows()
+
+
+class MilestoneListView(StaffTableView):
+    table_class = tables.MilestoneTable
+    filterset_class = filters.MilestoneFilter
+    title = "Milestones"
+    intro = "Reports, certificates, deliverables and meetings the grantees owe."
+    export_name = "milestones"
+
+    def get_queryset(self):
+        return rows.milestone_rows(on=timezone.localdate())
+
+
+class InstalmentListView(StaffTableView):
+    table_class = tables.InstalmentTable
+    filterset_class = filters.InstalmentFilter
+    title = "Instalments"
+    intro = (
+        "Planned and released tranches. The project page shows what blocks the "
+        "next release of each project."
+    )
+    export_name = "instalments"
+
+    def get_queryset(self):
+        return rows.instalment_rows(on=timezone.localdate())
+
+
+class CertificateListView(StaffTableView):
+    table_class = tables.CertificateTable
+    filterset_class = filters.CertificateFilter
+    title = "Utilisation certificates"
+    intro = "Form GFR 12-A certificates: annual, provisional (as on a date) and final."
+    export_name = "utilisation-certificates"
+
+    def get_queryset(self):
+        return rows.certificate_rows()
+
+
+class OrganisationListView(StaffTableView):
+    table_class = tables.OrganisationTable
+    filterset_class = filters.OrganisationFilter
+    title = "Organisations"
+    intro = "Grantees and the money sanctioned to them; a name opens its projects."
+    export_name = "organisations"
+
+    def get_queryset(self):
+        return rows.organisation_rows()
+
+
+class ReminderListView(StaffTableView):
+    table_class = tables.ReminderTable
+    filterset_class = filters.ReminderFilter
+    title = "Reminders"
+    intro = "Every reminder and escalation e-mail, with its delivery status."
+    export_name = "reminders"
+
+    def get_queryset(self):
+        return rows.reminder_rows()
