@@ -32,10 +32,57 @@ to the "Pages", "Targets" and "Query plans" sections of docs/benchmarks.md; the
 measuring (after bench/sweep.py, say, whose figures "Targets" reads).
 """
 
-from pagebench.cases import run_export_memory, run_worker
-from pagebench.config import BASE_DIR, CASES, JSON_FILE, MARKDOWN_FILE, parse_arguments
+import argparse
+import sys
+
+from pagebench.cases import run_export_memory
+from pagebench.config import BASE_DIR, CASES, JSON_FILE, MARKDOWN_FILE
 from pagebench.report import write_results
-from pagebench.runs import run_all
+from pagebench.runs import run_all, run_worker
+
+sys.path.insert(0, str(BASE_DIR))
+
+
+def parse_arguments():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sizes",
+        type=lambda text: [int(part.replace("_", "")) for part in text.split(",")],
+        help="comma-separated portfolio sizes (projects); default 1000,10000 on "
+        "SQLite and 1000,10000,100000 on PostgreSQL",
+    )
+    parser.add_argument(
+        "--backend", choices=["sqlite", "postgresql", "both"], default="both"
+    )
+    parser.add_argument(
+        "--requests", type=int, default=20, help="timed requests per case (>= 20)"
+    )
+    parser.add_argument(
+        "--cases",
+        type=lambda text: text.split(","),
+        default=CASES,
+        help=f"comma-separated cases to measure; default all: {','.join(CASES)}",
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--no-write",
+        action="store_true",
+        help="print the sections instead of writing docs/",
+    )
+    parser.add_argument(
+        "--render-only",
+        action="store_true",
+        help="rewrite the Pages and Targets sections from docs/benchmarks.json",
+    )
+    # One size on one backend runs in a process of its own (Django's settings are
+    # read once per process); the export's memory in yet another, fresh one.
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--explain", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--result", help=argparse.SUPPRESS)
+    parser.add_argument("--export-memory", help=argparse.SUPPRESS)
+    parser.add_argument("--user", type=int, help=argparse.SUPPRESS)
+    return parser.parse_args()
 
 
 def main():

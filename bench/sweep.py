@@ -64,12 +64,17 @@ def parse_arguments():
 # The throwaway database -------------------------------------------------------------
 
 
-def postgresql_scratch(url):
-    """Create an empty database next to the one in ``url``; return its URL."""
+def postgresql_scratch(url, name=None):
+    """Create the empty database ``name`` on the server of ``url``.
+
+    By default it is named after the one in ``url`` (``..._bench_sweep``). Return
+    its URL and a function that drops it. bench/pages.py creates its own with this.
+    """
     import psycopg
 
     parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'khanij'}_bench_sweep"
+    if name is None:
+        name = f"{parts.path.lstrip('/') or 'khanij'}_bench_sweep"
     admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')

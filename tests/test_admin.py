@@ -497,3 +497,20 @@ def _request_for(user):
     request = RequestFactory().get("/admin/")
     request.user = user
     return request
+
+
+@pytest.mark.parametrize(
+    ("model", "reason"),
+    [(UtilisationCertificate, "return_reason"), (ProgressReport, "review_comment")],
+)
+def test_a_submission_form_lists_who_submitted_after_its_figures_and_before_the_reason(
+    superuser, rf, model, reason
+):
+    request = rf.get("/")
+    request.user = superuser
+
+    fields = list(admin.site._registry[model].get_fields(request))
+
+    at = fields.index("submitted_on")
+    assert fields[at : at + 3] == ["submitted_on", "submitted_by", reason]
+    assert fields.index("period_end") < at

@@ -1,16 +1,13 @@
-"""Measuring the cases: timed requests, query counts, export memory, workers."""
+"""Measuring the cases: timed requests, query counts, SQL floors, export memory."""
 
 import datetime
 import json
 import os
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 from sweep import percentile
 
@@ -21,7 +18,7 @@ from pagebench.config import (
     TRANSACTION_CONTROL,
     WARM_UP,
 )
-from pagebench.databases import postgresql_scratch, set_django_environment, setup_django
+from pagebench.databases import setup_django
 from pagebench.floors import (
     describe,
     explain,
@@ -324,35 +321,3 @@ def summary_line(row):
     if "rows" in row:
         text += f"  {row['rows']:,} rows"
     return text
-
-
-def run_worker(args):
-    """One size on one backend, in this process; write the rows to ``--result``."""
-    scratch = Path(tempfile.mkdtemp(prefix="khanij-bench-pages-"))
-    # WhiteNoise looks for collected static files there; none are needed.
-    (scratch / "static").mkdir()
-    set_django_environment(scratch)
-    clean_ups = [lambda: shutil.rmtree(scratch, ignore_errors=True)]
-    try:
-        if args.backend == "postgresql":
-            name = f"khanij_bench_pages_{args.size}_{os.getpid()}"
-            url, drop = postgresql_scratch(os.environ["DATABASE_URL"], name)
-            os.environ["DATABASE_URL"] = url
-            clean_ups.insert(0, drop)
-        else:
-            os.environ.pop("DATABASE_URL", None)
-        setup_django()
-        rows, plans, failures = measure_size(
-            args.size,
-            backend=args.backend,
-            seed=args.seed,
-            requests=args.requests,
-            explain_plans=args.explain,
-            cases=args.cases,
-        )
-    finally:
-        for clean_up in clean_ups:
-            clean_up()
-    Path(args.result).write_text(
-        json.dumps({"rows": rows, "plans": plans, "failures": failures})
-    )

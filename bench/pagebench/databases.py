@@ -1,4 +1,7 @@
-"""Throwaway databases for the page benchmark, and Django set up on them."""
+"""The PostgreSQL server to use, and Django set up on a throwaway database.
+
+The throwaway PostgreSQL database itself is made by ``sweep.postgresql_scratch``.
+"""
 
 import contextlib
 import os
@@ -39,25 +42,6 @@ def redact(url):
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
         return urlunsplit(parts._replace(netloc=netloc))
     return url
-
-
-def postgresql_scratch(url, name):
-    """Create the empty database ``name`` on the server of ``url``; return its URL."""
-    import psycopg
-
-    admin = admin_url(url)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-    def drop():
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}")), drop
 
 
 def set_django_environment(var_dir):

@@ -1,15 +1,22 @@
-"""Which sizes and backends run, each in a worker process of its own."""
+"""Which sizes and backends run, each in a worker process of its own.
+
+``run_all`` starts the workers; ``run_worker`` is what each of them runs.
+"""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from sweep import postgresql_scratch
+
+from pagebench.cases import measure_size
 from pagebench.config import DEFAULT_SIZES, PAGES_SCRIPT, SQLITE_MAX_SIZE
-from pagebench.databases import postgresql_server
+from pagebench.databases import postgresql_server, set_django_environment, setup_django
 
 
 def plan_runs(args):
@@ -90,3 +97,35 @@ def run_all(args):
             }
     print(f"Page benchmarks done in {time.perf_counter() - started:,.0f} s.")
     return rows, plans, failures
+
+
+def run_worker(args):
+    """One size on one backend, in this process; write the rows to ``--result``."""
+    scratch = Path(tempfile.mkdtemp(prefix="khanij-bench-pages-"))
+    # WhiteNoise looks for collected static files there; none are needed.
+    (scratch / "static").mkdir()
+    set_django_environment(scratch)
+    clean_ups = [lambda: shutil.rmtree(scratch, ignore_errors=True)]
+    try:
+        if args.backend == "postgresql":
+            name = f"khanij_bench_pages_{args.size}_{os.getpid()}"
+            url, drop = postgresql_scratch(os.environ["DATABASE_URL"], name)
+            os.environ["DATABASE_URL"] = url
+            clean_ups.insert(0, drop)
+        else:
+            os.environ.pop("DATABASE_URL", None)
+        setup_django()
+        rows, plans, failures = measure_size(
+            args.size,
+            backend=args.backend,
+            seed=args.seed,
+            requests=args.requests,
+            explain_plans=args.explain,
+            cases=args.cases,
+        )
+    finally:
+        for clean_up in clean_ups:
+            clean_up()
+    Path(args.result).write_text(
+        json.dumps({"rows": rows, "plans": plans, "failures": failures})
+    )

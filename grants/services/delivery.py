@@ -10,19 +10,12 @@ import datetime
 import logging
 import smtplib
 import socket
-from email.utils import parseaddr
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from grants.models import (
-    Reminder,
-)
+from grants.models import Reminder
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +23,6 @@ logger = logging.getLogger(__name__)
 # A claim older than this whose e-mail was never recorded is handed out again. It
 # is far longer than one send can take (EMAIL_TIMEOUT bounds every SMTP step).
 STALE_CLAIM_AFTER = datetime.timedelta(minutes=10)
-SUBJECT_MAX_LENGTH = Reminder._meta.get_field("subject").max_length
 
 
 class TransientSendError(Exception):
@@ -89,45 +81,6 @@ def claim(model, pk: int) -> bool:
                 claimed_at=timezone.now(),
             )
         )
-
-
-def site_url(path: str) -> str:
-    return settings.KHANIJ_SITE_URL.rstrip("/") + path
-
-
-def page_url(name: str, fallback: str, *args) -> str:
-    """Return the absolute address of a page, by URL name when it is mounted."""
-    try:
-        path = reverse(name, args=args)
-    except NoReverseMatch:
-        path = fallback.format(*args)
-    return site_url(path)
-
-
-def message_id(kind: str, pk: int) -> str:
-    """Return the same Message-ID for every attempt at one row's e-mail."""
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
-    return f"<{kind}.{pk}@{domain or 'khanij-rd.invalid'}>"
-
-
-def render_email(
-    template: str, context: dict, *, to: str, message_id_header: str
-) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
-        subject=render_subject(template, context),
-        body=render_to_string(f"emails/{template}.txt", context),
-        to=[to],
-        headers={"Message-ID": message_id_header},
-    )
-    message.attach_alternative(
-        render_to_string(f"emails/{template}.html", context), "text/html"
-    )
-    return message
-
-
-def render_subject(template: str, context: dict) -> str:
-    subject = render_to_string(f"emails/{template}_subject.txt", context)
-    return " ".join(subject.split())[:SUBJECT_MAX_LENGTH]
 
 
 def deliver(model, row, build, *, today: datetime.date) -> str:

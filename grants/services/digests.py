@@ -1,7 +1,6 @@
 """The programme officers' weekly digest: one row per officer and week, sent once."""
 
 import datetime
-import logging
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,15 +16,10 @@ from grants.services.delivery import (
     STALE_CLAIM_AFTER,
     claim,
     deliver,
-    message_id,
-    page_url,
     release_stale_claims,
-    render_email,
 )
+from grants.services.emails import message_id, page_url, render_email
 from grants.services.reminder_emails import staff_project_url
-
-logger = logging.getLogger(__name__)
-
 
 # The weekly digest lists open milestones due up to this many days ahead.
 DIGEST_DAYS_AHEAD = 30

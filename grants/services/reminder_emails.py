@@ -2,7 +2,6 @@
 
 import datetime
 import functools
-import logging
 
 from django.core.mail import EmailMultiAlternatives
 
@@ -13,10 +12,7 @@ from grants.models import (
     Reminder,
 )
 from grants.services.common import _date
-from grants.services.delivery import message_id, page_url, render_email, render_subject
-
-logger = logging.getLogger(__name__)
-
+from grants.services.emails import message_id, page_url, render_email, render_subject
 
 # Who an e-mail is written for: the same step reads differently to each.
 GRANTEE_NOTICE = "grantee"

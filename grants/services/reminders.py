@@ -1,4 +1,8 @@
-"""Reminders, escalations and the weekly digest: sent once, recorded always.
+"""Reminders and escalations: who gets them, the sweep, sending, and by hand.
+
+Their siblings: ``delivery`` (claim, send, record), ``emails`` and
+``reminder_emails`` (what the e-mails say), ``digests`` (the weekly digest) and
+``queue`` (the tasks these hand rows to, registered by ``grants/tasks.py``).
 
 The database, not the broker, guarantees delivery. Every e-mail is a row first
 (``Reminder`` or ``Digest``) whose unique constraint makes a second or concurrent
@@ -420,6 +424,3 @@ def _queue_or_leave_for_the_sweep(task, ids):
         logger.warning(
             "broker unavailable, %s rows left for the next sweep: %s", len(ids), error
         )
-
-
-# The weekly digest ----------------------------------------------------------------
