@@ -386,7 +386,10 @@ def test_the_loser_of_a_release_race_is_told_who_released_it_and_by_which_order(
         reverse("staff:project-detail", args=[world["first"].project_id])
     )
     page = response.content.decode()
-    assert "was already released on 22 Nov 2026 (order RO/2026/WIN)" in page
+    assert (
+        f"Instalment 1 of {world['project'].reference} was already released on "
+        "22 Nov 2026 (order RO/2026/WIN)"
+    ) in page
     assert "by Ms Winner (finance)" in page
     assert 'name="override_reason"' not in page
     instalment = Instalment.objects.get(pk=world["first"].pk)

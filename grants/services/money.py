@@ -176,7 +176,9 @@ def already_released(instalment: Instalment, *, label: str = "") -> str:
 
     What the second of two finance officers releasing at once is told.
     """
-    label = label or f"Instalment {instalment.sequence} of {instalment.project}"
+    label = label or (
+        f"Instalment {instalment.sequence} of {instalment.project.reference}"
+    )
     by = f" by {instalment.released_by}" if instalment.released_by_id else ""
     return (
         f"{label} was already released on {_date(instalment.released_on)} "
