@@ -62,7 +62,7 @@ def project_finance(project: Project, *, budget_lines, instalments, certificates
         if uc.status == UtilisationCertificate.Status.ACCEPTED
         and uc.kind != UtilisationCertificate.Kind.PROVISIONAL
     ]
-    released_by_year, spent_by_year, budget_by_year = {}, {}, {}
+    released_by_year, spent_by_year = {}, {}
     for instalment in instalments:
         if instalment.released_on:
             year = project_year_of(project, instalment.released_on)
@@ -70,17 +70,13 @@ def project_finance(project: Project, *, budget_lines, instalments, certificates
     for uc in accepted:
         year = project_year_of(project, uc.period_end)
         spent_by_year[year] = spent_by_year.get(year, 0) + uc.expenditure
-    by_head = {}
-    for line in budget_lines:
-        by_head.setdefault(line.head, {})[line.project_year] = line.amount
-        budget_by_year[line.project_year] = (
-            budget_by_year.get(line.project_year, 0) + line.amount
-        )
-    years = sorted({*budget_by_year, *released_by_year, *spent_by_year}) or [1]
+    budget_years = {line.project_year for line in budget_lines}
+    years = sorted({*budget_years, *released_by_year, *spent_by_year}) or [1]
+    # The same pivot the grantee sees, over every year money moved in.
+    pivot = budget_table(budget_lines, years=years)
     heads = [
-        _row(str(label), by_head[head], years)
-        for head, label in BudgetLine.Head.choices
-        if head in by_head
+        FinanceRow(str(row["head"]), [cell or 0 for cell in row["cells"]], row["total"])
+        for row in pivot["rows"]
     ]
 
     components = []
@@ -107,7 +103,7 @@ def project_finance(project: Project, *, budget_lines, instalments, certificates
     return ProjectFinance(
         years=years,
         heads=heads,
-        budget=_row("Budget", budget_by_year, years),
+        budget=FinanceRow("Budget", pivot["totals"], pivot["grand_total"]),
         released=_row("Released", released_by_year, years),
         expenditure=_row("Expenditure in accepted UCs", spent_by_year, years),
         components=components,
@@ -117,9 +113,13 @@ def project_finance(project: Project, *, budget_lines, instalments, certificates
     )
 
 
-def budget_table(lines):
-    """Pivot budget lines into rows by head and columns by project year."""
-    years = sorted({line.project_year for line in lines})
+def budget_table(lines, *, years=None):
+    """Pivot budget lines into rows by head and columns by project year.
+
+    ``years`` gives the columns (by default the years the lines are for); a head
+    with nothing in a year has ``None`` in that cell.
+    """
+    years = sorted({line.project_year for line in lines}) if years is None else years
     amounts = defaultdict(dict)
     for line in lines:
         amounts[line.head][line.project_year] = line.amount
