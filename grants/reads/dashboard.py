@@ -373,9 +373,9 @@ def milestones_due_soon(*, on: datetime.date, days: int = DUE_SOON_DAYS) -> Queu
 def certificates_awaiting_review(*, on: datetime.date) -> Queue:
     """Submitted utilisation certificates, the longest waiting first."""
     return _queue(
-        UtilisationCertificate.objects.awaiting_review()
-        .select_related("project__organisation")
-        .order_by("submitted_on", "pk"),
+        UtilisationCertificate.objects.review_queue().select_related(
+            "project__organisation"
+        ),
         days_from="submitted_on",
         on=on,
     )
@@ -384,9 +384,9 @@ def certificates_awaiting_review(*, on: datetime.date) -> Queue:
 def reports_awaiting_review(*, on: datetime.date) -> Queue:
     """Submitted progress reports, the longest waiting first."""
     return _queue(
-        ProgressReport.objects.awaiting_review()
-        .select_related("milestone__project__organisation")
-        .order_by("submitted_on", "pk"),
+        ProgressReport.objects.review_queue().select_related(
+            "milestone__project__organisation"
+        ),
         days_from="submitted_on",
         on=on,
     )
