@@ -2,6 +2,7 @@ import datetime
 from io import StringIO
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.contrib.auth import authenticate
 from django.core import serializers
 from django.core.management import call_command
@@ -247,33 +248,62 @@ def test_seeding_keeps_a_changed_demo_password(seeded):
     assert authenticate(username="officer", password="a-new-secret-pass")
 
 
-def test_seeding_as_of_a_later_day_shifts_every_date_by_the_same_offset(seeded):
-    before = {
-        (m.project.reference, m.title): m.due_on
-        for m in Milestone.objects.select_related("project")
-    }
-    sanctioned_before = Project.objects.get(reference="DEMO-REE-2324-01").sanctioned_on
+def test_seeding_for_a_day_within_the_demo_year_keeps_every_date(seeded):
+    before = snapshot()
     later = DEMO_DATE + datetime.timedelta(days=45)
+    out = StringIO()
+    call_command("seed_demo", "--as-of", later.isoformat(), stdout=out)
+    assert "nothing changed" in out.getvalue()
+    assert snapshot() == before
+    # The days since the demo date count as they do in life: more is overdue.
+    assert Milestone.objects.overdue(on=later).count() > 2
+
+
+def test_seeding_a_year_later_moves_every_date_by_one_whole_year(seeded):
+    def due_dates():
+        """Each project's due dates by kind, in order (titles name years)."""
+        dates = {}
+        for milestone in Milestone.objects.select_related("project"):
+            key = (milestone.project.reference, milestone.kind)
+            dates.setdefault(key, []).append(milestone.due_on)
+        return {key: sorted(days) for key, days in dates.items()}
+
+    before = due_dates()
+    later = DEMO_DATE + relativedelta(years=1)
     call_command("seed_demo", "--as-of", later.isoformat(), stdout=StringIO())
-    after = {
-        (m.project.reference, m.title): m.due_on
-        for m in Milestone.objects.select_related("project")
-    }
+    after = due_dates()
     assert set(after) == set(before)
     assert all(
-        after[key] - before[key] == datetime.timedelta(days=45) for key in before
+        after[key] == [day + relativedelta(years=1) for day in before[key]]
+        for key in before
     )
+    # A sanction of 29 Feb 2024 moves to 28 Feb 2025.
     project = Project.objects.get(reference="DEMO-REE-2324-01")
-    assert project.sanctioned_on - sanctioned_before == datetime.timedelta(days=45)
+    assert project.sanctioned_on == datetime.date(2025, 2, 28)
     assert Milestone.objects.overdue(on=later).count() == 2
     assert Project.objects.count() == 11
 
 
 def test_seeding_a_fresh_database_defaults_to_today():
-    today = datetime.date(2027, 2, 1)
+    today = DEMO_DATE + relativedelta(years=1, days=10)
     demo.seed(as_of=None, today=today)
-    overdue = Milestone.objects.overdue(on=today)
+    assert demo.loaded_years() == 1
+    overdue = Milestone.objects.overdue(on=today - datetime.timedelta(days=10))
     assert [m.project.reference for m in overdue] == ["DEMO-REE-2324-05"] * 2
+
+
+@pytest.mark.parametrize(
+    ("day", "years"),
+    [
+        (datetime.date(2026, 11, 22), 0),
+        (datetime.date(2026, 11, 21), -1),
+        (datetime.date(2027, 3, 31), 0),
+        (datetime.date(2027, 11, 22), 1),
+        (datetime.date(2028, 2, 29), 1),
+    ],
+)
+def test_the_demo_moves_by_the_latest_whole_year_that_keeps_its_story_past(day, years):
+    assert demo.years_for(day) == years
 
 
 def test_milestone_plan_follows_the_reporting_cadence():

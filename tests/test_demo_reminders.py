@@ -8,6 +8,7 @@ import zoneinfo
 
 import pytest
 import time_machine
+from dateutil.relativedelta import relativedelta
 
 from config.celery import app as celery_app
 from grants import demo, services
@@ -267,11 +268,11 @@ def test_seeding_the_demo_again_keeps_its_history(demo_portfolio):
     assert sorted(Reminder.objects.values_list("pk", "sent_at")) == before
 
 
-def test_shifting_the_demo_shifts_its_history_by_the_same_days(demo_portfolio):
+def test_moving_the_demo_a_year_moves_its_history_by_the_same_year(demo_portfolio):
     before = history(P07, "Technical completion")
 
-    demo.seed(as_of=demo_portfolio + datetime.timedelta(days=10), today=demo_portfolio)
+    demo.seed(as_of=demo_portfolio + relativedelta(years=1), today=demo_portfolio)
 
     assert history(P07, "Technical completion") == [
-        (day + datetime.timedelta(days=10), code, who) for day, code, who in before
+        (day + relativedelta(years=1), code, who) for day, code, who in before
     ]

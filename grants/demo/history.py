@@ -6,7 +6,7 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import F
 
 from grants import reminders
-from grants.demo.data import DEMO_DATE, LADDER_LEFT_FOR_THE_SWEEP, SWEEP_TIME
+from grants.demo.data import LADDER_LEFT_FOR_THE_SWEEP, SWEEP_TIME
 from grants.formatting import INDIA
 from grants.models import (
     Extension,
@@ -22,7 +22,7 @@ from grants.services.reminder_emails import reminder_subject
 class ReminderHistory:
     """The part of ``DemoLoader`` that writes each project's reminder history.
 
-    It reads what ``DemoLoader.load`` sets up: ``offset``, ``ladder``,
+    It reads what ``DemoLoader.load`` sets up: ``demo_day``, ``ladder``,
     ``division_heads`` and the ``extensions`` cache.
     """
 
@@ -91,7 +91,7 @@ class ReminderHistory:
 
     def create_reminder_history(self, project):
         """Record the reminders the demo's history says went out before its date."""
-        demo_day = DEMO_DATE + self.offset
+        demo_day = self.demo_day
         organisation = project.organisation
         organisation.finance_memberships = list(
             organisation.memberships.filter(

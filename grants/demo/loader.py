@@ -49,14 +49,24 @@ from grants.services import reminders as reminder_services
 
 
 class DemoLoader(ReminderHistory):
-    """Write the demo portfolio, every date shifted by ``offset``."""
+    """Write the demo portfolio, every date moved by ``years`` whole years.
 
-    def __init__(self, offset: datetime.timedelta):
-        self.offset = offset
+    Whole years keep every period on its boundaries: a fiscal year still runs
+    1 April to 31 March, a half-year still ends on 30 September or 31 March. A
+    29 February moves to 28 February in a year without one.
+    """
+
+    def __init__(self, years: int):
+        self.years = years
         self.data = load_data()
 
     def shift(self, day):
-        return None if day is None else day + self.offset
+        return None if day is None else day + relativedelta(years=self.years)
+
+    @property
+    def demo_day(self) -> datetime.date:
+        """The day the demo's story reaches, moved like every other date."""
+        return self.shift(DEMO_DATE)
 
     def fiscal_year(self, start, end):
         # The middle of a shifted period names its fiscal year, whatever the shift.

@@ -109,10 +109,14 @@ def submit_certificate(
     if kind == UtilisationCertificate.Kind.ANNUAL:
         fy_start, fy_end = fiscal_year_bounds(fiscal_year)
         if period_start < fy_start:
+            # Suggest the fiscal year most of the dates entered fall in.
+            meant = fiscal_year_of(period_start + (period_end - period_start) / 2)
+            meant_start, meant_end = fiscal_year_bounds(meant)
             raise GrantRuleError(
                 {
-                    "period_start": f"An annual UC covers one fiscal year: "
-                    f"{fiscal_year} starts on {_date(fy_start)}."
+                    "period_start": f"An annual UC covers one fiscal year, 1 April "
+                    f"to 31 March: for {meant}, enter {_date(meant_start)} (or the "
+                    f"project's first day in it) to {_date(meant_end)}."
                 }
             )
         live = project.certificates.filter(

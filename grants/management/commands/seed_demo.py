@@ -17,9 +17,10 @@ class Command(BaseCommand):
             "--as-of",
             type=datetime.date.fromisoformat,
             help=(
-                "Shift every date so the demo's 22 Nov 2026 falls on this day "
-                "(YYYY-MM-DD), reloading the demo if it was loaded for another day. "
-                "Default: keep a loaded demo as it is, or load a new one as of today."
+                "Load the demo for this day (YYYY-MM-DD): its dates move by whole "
+                "years so that its story (up to 22 Nov 2026) ends on or before the "
+                "day, reloading a demo loaded for another year. Default: keep a "
+                "loaded demo as it is, or load a new one for today."
             ),
         )
 
