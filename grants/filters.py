@@ -23,6 +23,7 @@ from grants.models import (
     Scheme,
     User,
     UtilisationCertificate,
+    overdue_condition,
 )
 from grants.reads.rows import InstalmentState, overdue_exists
 
@@ -200,7 +201,7 @@ class MilestoneFilter(StaffFilterSet):
         return search(queryset, ["project__reference", "project__title"], value)
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Q(status=Milestone.Status.PENDING, due_on__lt=timezone.localdate())
+        overdue = overdue_condition(on=timezone.localdate())
         return queryset.filter(overdue if value else ~overdue)
 
 

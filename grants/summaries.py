@@ -224,7 +224,7 @@ def _summary(project, *, on, crossing) -> ProjectSummary:
 
 
 def _crossings(project_ids, *, on) -> dict:
-    """The first day each project's pending milestones reach the non-compliance mark.
+    """The first day each project's open milestones reach the non-compliance mark.
 
     Only milestones not yet past it are looked at: those already past it are in
     the prefetched open milestones and block the release already.
@@ -233,7 +233,7 @@ def _crossings(project_ids, *, on) -> dict:
     rows = (
         Milestone.objects.filter(
             project_id__in=project_ids,
-            status=Milestone.Status.PENDING,
+            status__in=Milestone.OPEN_STATUSES,
             due_on__gt=on - days,
         )
         .values("project_id")

@@ -4,12 +4,12 @@ The names are stable: beat's schedule (stored in the database) and operators
 (``celery -A config call grants.tasks.sweep_reminders``) refer to them.
 
 Every task may run twice (``acks_late``: a worker lost mid-task means the task runs
-again), so each one is idempotent; the rows in ``Reminder`` and ``Digest`` make it
-so. A transient mail failure is retried with exponential backoff and jitter, every
-wait well under the Redis visibility timeout (3600 s), so a waiting retry is never
-handed to a second worker; after the last retry the row stays pending and the next
-daily sweep tries again. Nothing is ever scheduled days ahead: the sweep is the
-scheduler.
+again), so each one is idempotent; the rows in ``Reminder``, ``Digest`` and
+``Notice`` make it so. A transient mail failure is retried with exponential backoff
+and jitter, every wait well under the Redis visibility timeout (3600 s), so a
+waiting retry is never handed to a second worker; after the last retry the row
+stays pending and the next daily sweep tries again. Nothing is ever scheduled days
+ahead: the sweep is the scheduler.
 """
 
 from celery import shared_task
@@ -62,9 +62,16 @@ def send_digest(self, digest_id):
     return services.send_digest(digest_id)
 
 
+@shared_task(name="grants.tasks.send_notice", **SEND_OPTIONS)
+def send_notice(self, notice_id):
+    """Claim, send and record one decision notice."""
+    return services.send_notice(notice_id)
+
+
 # What the services queue, by the kind of row each task sends.
 queue.register(queue.REMINDER, send_reminder)
 queue.register(queue.DIGEST, send_digest)
+queue.register(queue.NOTICE, send_notice)
 
 
 @shared_task(

@@ -606,6 +606,7 @@ NOT_AUDITED = {
     "member_roles": "reads only",
     "refusal_for_certificates": "reads only",
     "refusal_for_reports": "reads only",
+    "resubmission_due": "reads only: the date a returned milestone is due again",
     "store_document": "a Document is kept with who uploaded it and when",
     "regenerate_calendar_token": "a user's own calendar secret",
     "revoke_calendar_token": "a user's own calendar secret",

@@ -52,10 +52,14 @@ def test_the_demo_portfolio_shows_what_was_released_in_each_fiscal_year(board):
     ]
 
 
-def test_the_demo_portfolio_has_two_overdue_items_both_of_p05(board):
-    assert board.overdue.count == 2
-    assert {m.project.reference for m in board.overdue.rows} == {"DEMO-REE-2324-05"}
-    assert [m.days for m in board.overdue.rows] == [145, 23]
+def test_the_demo_portfolio_has_p05s_two_overdue_items_and_p03s_returned_uc(board):
+    assert board.overdue.count == 3
+    assert [(m.project.reference, m.days) for m in board.overdue.rows] == [
+        ("DEMO-REE-2324-05", 145),
+        # Returned on 15 Jun, to be resubmitted by 15 Jul.
+        ("DEMO-REE-2324-03", 130),
+        ("DEMO-REE-2324-05", 23),
+    ]
 
 
 def test_the_demo_portfolio_has_one_returned_item_the_p03_certificate(board):

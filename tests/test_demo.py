@@ -139,6 +139,8 @@ def test_demo_low_utilisation_release_of_p06_records_the_finance_note(seeded):
 def test_demo_work_queues_hold_the_documented_examples(seeded):
     overdue = Milestone.objects.overdue(on=DEMO_DATE).select_related("project")
     assert sorted((m.project.reference, m.due_on) for m in overdue) == [
+        # P03's certificate, returned on 15 Jun, was due again on 15 Jul.
+        ("DEMO-REE-2324-03", datetime.date(2026, 7, 15)),
         ("DEMO-REE-2324-05", datetime.date(2026, 6, 30)),
         ("DEMO-REE-2324-05", datetime.date(2026, 10, 30)),
     ]
@@ -280,7 +282,7 @@ def test_seeding_a_year_later_moves_every_date_by_one_whole_year(seeded):
     # A sanction of 29 Feb 2024 moves to 28 Feb 2025.
     project = Project.objects.get(reference="DEMO-REE-2324-01")
     assert project.sanctioned_on == datetime.date(2025, 2, 28)
-    assert Milestone.objects.overdue(on=later).count() == 2
+    assert Milestone.objects.overdue(on=later).count() == 3
     assert Project.objects.count() == 11
 
 
@@ -289,7 +291,11 @@ def test_seeding_a_fresh_database_defaults_to_today():
     demo.seed(as_of=None, today=today)
     assert demo.loaded_years() == 1
     overdue = Milestone.objects.overdue(on=today - datetime.timedelta(days=10))
-    assert [m.project.reference for m in overdue] == ["DEMO-REE-2324-05"] * 2
+    assert sorted(m.project.reference for m in overdue) == [
+        "DEMO-REE-2324-03",
+        "DEMO-REE-2324-05",
+        "DEMO-REE-2324-05",
+    ]
 
 
 @pytest.mark.parametrize(

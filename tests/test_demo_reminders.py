@@ -119,16 +119,17 @@ def test_p03s_returned_certificate_climbed_the_ladder_after_its_return(
 ):
     grantee = ("fo-eastern-mprc", "pi-eastern-mprc")
     assert history(P03, P05_UC) == sorted(
-        # Returned on 15 Jun: the 30-day notice went out the next day.
+        # Submitted before its 30-day notice; returned on 15 Jun, due again on
+        # 15 Jul: the ladder of the new date, its 30-day notice the next day.
         [(datetime.date(2026, 6, 16), "before-30", who) for who in grantee]
-        + [(datetime.date(2026, 6, 23), "before-7", who) for who in grantee]
-        + [(datetime.date(2026, 6, 30), "due-today", who) for who in grantee]
+        + [(datetime.date(2026, 7, 8), "before-7", who) for who in grantee]
+        + [(datetime.date(2026, 7, 15), "due-today", who) for who in grantee]
         + [
-            (datetime.date(2026, 7, 7), "overdue-7", who)
+            (datetime.date(2026, 7, 22), "overdue-7", who)
             for who in (*grantee, "officer")
         ]
         + [
-            (datetime.date(2026, 7, 30), "escalation-30", who)
+            (datetime.date(2026, 8, 14), "escalation-30", who)
             for who in ("head-eastern-mprc", "officer")
         ]
     )

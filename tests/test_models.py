@@ -966,16 +966,17 @@ def test_sanctioned_end_does_not_move_with_an_extension():
 # Milestone and instalment QuerySets ---------------------------------------------
 
 
-def test_overdue_milestones_are_pending_ones_due_before_the_day(project):
+def test_overdue_milestones_are_open_ones_due_before_the_day(project):
     on = datetime.date(2025, 10, 31)
     overdue = MilestoneFactory(project=project, due_on=datetime.date(2025, 10, 30))
+    returned = MilestoneFactory(
+        project=project,
+        due_on=datetime.date(2025, 1, 1),
+        status=Milestone.Status.RETURNED,
+    )
     MilestoneFactory(project=project, due_on=on)  # due today: not yet overdue
     MilestoneFactory(project=project, due_on=datetime.date(2025, 11, 1))
-    for status in (
-        Milestone.Status.SUBMITTED,
-        Milestone.Status.ACCEPTED,
-        Milestone.Status.RETURNED,
-    ):
+    for status in (Milestone.Status.SUBMITTED, Milestone.Status.ACCEPTED):
         MilestoneFactory(
             project=project, due_on=datetime.date(2025, 1, 1), status=status
         )
@@ -985,9 +986,12 @@ def test_overdue_milestones_are_pending_ones_due_before_the_day(project):
         status=Milestone.Status.WAIVED,
         waiver_reason="Merged with the final report.",
     )
-    assert list(Milestone.objects.overdue(on=on)) == [overdue]
+    assert set(Milestone.objects.overdue(on=on)) == {overdue, returned}
     assert overdue.is_overdue(on=on)
+    assert returned.is_overdue(on=on)
     assert overdue.days_until_due(on=on) == -1
+    assert returned.days_past_due(on=on) == 303
+    assert list(Milestone.objects.non_compliant(on=on)) == [returned]
 
 
 def test_open_milestones_are_pending_or_returned(project):

@@ -972,7 +972,7 @@ def test_an_annual_uc_that_starts_before_the_fiscal_year_is_refused():
         submit_annual_uc(project, period_start=datetime.date(2024, 3, 12))
 
     [message] = error.value.message_dict["period_start"]
-    assert "2024-25 starts on 01 Apr 2024" in message
+    assert "for 2024-25, enter 01 Apr 2024" in message
     assert row_counts() == before
 
 

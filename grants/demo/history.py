@@ -19,6 +19,19 @@ from grants.services import reminders as reminder_services
 from grants.services.reminder_emails import reminder_subject
 
 
+def clip(periods, *, after, until):
+    """The parts of open periods (first, last or None) after one day, up to another."""
+    clipped = []
+    for first, last in periods:
+        if after is not None:
+            first = max(first, after + datetime.timedelta(days=1))
+        if until is not None:
+            last = until if last is None else min(last, until)
+        if last is None or first <= last:
+            clipped.append((first, last))
+    return clipped
+
+
 class ReminderHistory:
     """The part of ``DemoLoader`` that writes each project's reminder history.
 
@@ -67,27 +80,41 @@ class ReminderHistory:
     def due_dates(self, milestone, project, periods):
         """Return (due date, open periods) for each due date the milestone had.
 
-        An approved extension moved the milestones derived from the end date: up
-        to the day it was approved they were due on the old date.
+        An approved extension moved the milestones derived from the end date, and
+        a return moved a milestone to its resubmission date: up to the day of a
+        move it was due on the old date, from the next day on the new one.
         """
+        moves = []  # (day of the move, the due date until then)
         extension = self.approved_extension(project)
-        if extension is None or milestone.months_after_end is None:
-            return [(milestone.due_on, periods)]
-        moved_on = extension.decided_on
-        old_due = extension.previous_end_on + relativedelta(
-            months=milestone.months_after_end
-        )
-        before = [
-            (first, min(last or moved_on, moved_on))
-            for first, last in periods
-            if first <= moved_on
+        if extension is not None and milestone.months_after_end is not None:
+            old_due = extension.previous_end_on + relativedelta(
+                months=milestone.months_after_end
+            )
+            moves.append((extension.decided_on, old_due))
+        returned_on = self.first_return(milestone)
+        if returned_on is not None and milestone.original_due_on is not None:
+            moves.append((returned_on, milestone.original_due_on))
+        segments, since = [], None
+        for day, due_before in sorted(moves):
+            segments.append((since, day, due_before))
+            since = day
+        segments.append((since, None, milestone.due_on))
+        return [
+            (due_on, clip(periods, after=since, until=until))
+            for since, until, due_on in segments
         ]
-        after = [
-            (max(first, moved_on + datetime.timedelta(days=1)), last)
-            for first, last in periods
-            if last is None or last > moved_on
+
+    def first_return(self, milestone):
+        """The day the milestone's report or certificate was first returned, if ever."""
+        days = [
+            report.decided_on
+            for report in milestone.reports.all()
+            if report.status == ProgressReport.Status.RETURNED
         ]
-        return [(old_due, before), (milestone.due_on, after)]
+        certificate = milestone.certificate
+        if certificate and certificate.status == UtilisationCertificate.Status.RETURNED:
+            days.append(certificate.decided_on)
+        return min(days, default=None)
 
     def create_reminder_history(self, project):
         """Record the reminders the demo's history says went out before its date."""

@@ -390,6 +390,15 @@ class DemoLoader(ReminderHistory):
         }[certificate.status]
         milestone.submitted_on = certificate.submitted_on
         milestone.decided_on = certificate.decided_on
+        if certificate.status == UtilisationCertificate.Status.RETURNED:
+            self.move_to_resubmission(milestone, returned_on=certificate.decided_on)
+
+    def move_to_resubmission(self, milestone, *, returned_on):
+        """A return moves the due date to the resubmission date, as the service does."""
+        due_again = services.resubmission_due(milestone, returned_on=returned_on)
+        if due_again != milestone.due_on:
+            milestone.original_due_on = milestone.due_on
+            milestone.due_on = due_again
 
     def set_state(self, milestone, planned, key):
         default = "accepted" if planned.due_on < DEMO_DATE else "pending"
@@ -404,6 +413,9 @@ class DemoLoader(ReminderHistory):
         if key in RESUBMISSIONS:
             submitted_on = RESUBMISSIONS[key]["resubmitted_on"]
             milestone.submitted_on = self.shift(submitted_on)
+            self.move_to_resubmission(
+                milestone, returned_on=self.shift(RESUBMISSIONS[key]["returned_on"])
+            )
         if state == "accepted":
             decided_on = DECIDED_ON.get(key) or min(
                 planned.due_on + datetime.timedelta(days=20),

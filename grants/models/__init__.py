@@ -36,8 +36,14 @@ from grants.models.decisions import (
     Submission,
     SubmissionQuerySet,
 )
-from grants.models.milestones import Milestone, MilestoneQuerySet
+from grants.models.milestones import (
+    NON_COMPLIANT_AFTER_DAYS,
+    Milestone,
+    MilestoneQuerySet,
+    overdue_condition,
+)
 from grants.models.money import BudgetLine, GFRComponent, Instalment, InstalmentQuerySet
+from grants.models.notices import Notice, NoticeQuerySet
 from grants.models.paperwork import (
     Document,
     DocumentQuerySet,
@@ -53,6 +59,7 @@ from grants.models.reminders import Digest, Reminder, ReminderRule
 from grants.models.summaries import ProjectSummary
 
 __all__ = [
+    "NON_COMPLIANT_AFTER_DAYS",
     "TRL_VALIDATORS",
     "BudgetLine",
     "Decided",
@@ -69,6 +76,8 @@ __all__ = [
     "MembershipQuerySet",
     "Milestone",
     "MilestoneQuerySet",
+    "Notice",
+    "NoticeQuerySet",
     "Organisation",
     "ProgressReport",
     "ProgressReportQuerySet",
@@ -89,6 +98,7 @@ __all__ = [
     "fiscal_year_validator",
     "money_field",
     "non_negative",
+    "overdue_condition",
     "pan_validator",
     "udyam_validator",
 ]

@@ -9,6 +9,23 @@ from simple_history.models import HistoricalRecords
 
 from grants.models.projects import Project
 
+# An open milestone this many days overdue makes its project non-compliant: its
+# next instalment is blocked (GFR 2017, rules 230(10) and 238(2)).
+NON_COMPLIANT_AFTER_DAYS = 30
+
+
+def overdue_condition(*, on: datetime.date, by_days: int = 1) -> Q:
+    """The one definition of overdue: open, and due ``by_days`` or more before ``on``.
+
+    Open means pending or returned: a returned report or certificate is back with
+    the grantee. Its due date moved to the resubmission date when it was returned
+    (``services.resubmission_due``), so the days the ministry held it never count.
+    """
+    return Q(
+        status__in=Milestone.OPEN_STATUSES,
+        due_on__lte=on - datetime.timedelta(days=by_days),
+    )
+
 
 class MilestoneQuerySet(models.QuerySet):
     def open(self):
@@ -16,8 +33,12 @@ class MilestoneQuerySet(models.QuerySet):
         return self.filter(status__in=Milestone.OPEN_STATUSES)
 
     def overdue(self, *, on: datetime.date):
-        """Return pending milestones whose due date is before ``on``."""
-        return self.filter(status=Milestone.Status.PENDING, due_on__lt=on)
+        """Return open milestones whose due date is before ``on``."""
+        return self.filter(overdue_condition(on=on))
+
+    def non_compliant(self, *, on: datetime.date):
+        """Return open milestones ``NON_COMPLIANT_AFTER_DAYS`` or more overdue."""
+        return self.filter(overdue_condition(on=on, by_days=NON_COMPLIANT_AFTER_DAYS))
 
     def due_between(self, start: datetime.date, end: datetime.date):
         """Return pending milestones due from ``start`` to ``end`` inclusive."""
@@ -79,7 +100,12 @@ class Milestone(models.Model):
     )
     waiver_reason = models.TextField(blank=True)
     original_due_on = models.DateField(
-        null=True, blank=True, help_text=_("The due date before it was rescheduled.")
+        null=True,
+        blank=True,
+        help_text=_(
+            "The first due date, before it was rescheduled or moved to a "
+            "resubmission date."
+        ),
     )
     reschedule_reason = models.TextField(blank=True)
 
@@ -106,8 +132,20 @@ class Milestone(models.Model):
     def __str__(self):
         return f"{self.project.reference}: {self.title}"
 
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def days_past_due(self, *, on: datetime.date) -> int:
+        """Days an open milestone is past its due date on ``on``; 0 if it is not."""
+        return max(0, (on - self.due_on).days) if self.is_open else 0
+
     def is_overdue(self, *, on: datetime.date) -> bool:
-        return self.status == self.Status.PENDING and self.due_on < on
+        """Overdue as ``overdue_condition`` says, for one milestone in memory."""
+        return self.days_past_due(on=on) > 0
+
+    def is_non_compliant(self, *, on: datetime.date) -> bool:
+        return self.days_past_due(on=on) >= NON_COMPLIANT_AFTER_DAYS
 
     def days_until_due(self, *, on: datetime.date) -> int:
         """Days from ``on`` to the due date; negative when overdue."""

@@ -11,6 +11,14 @@ class Scheme(models.Model):
     name = models.CharField(max_length=200, unique=True)
     description = models.TextField(blank=True)
     max_duration_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    resubmission_days = models.PositiveSmallIntegerField(
+        _("days to resubmit after a return"),
+        default=30,
+        help_text=_(
+            "A returned report or certificate is due again this many days after "
+            "the return (or on its own due date, if that is later)."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

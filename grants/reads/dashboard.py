@@ -348,7 +348,7 @@ def _queue(queryset, *, days_from=None, on=None, length=QUEUE_LENGTH) -> Queue:
 
 
 def overdue_milestones(*, on: datetime.date) -> Queue:
-    """Pending milestones past their due date, the longest overdue first."""
+    """Open milestones past their due date, the longest overdue first."""
     return _queue(
         Milestone.objects.overdue(on=on)
         .select_related("project__organisation")

@@ -13,10 +13,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from grants.models import Instalment, Milestone, Project, UtilisationCertificate
+from grants.models import (
+    NON_COMPLIANT_AFTER_DAYS,
+    Instalment,
+    Milestone,
+    Project,
+    UtilisationCertificate,
+)
 
-# An open milestone this many days overdue marks the project non-compliant.
-NON_COMPLIANT_AFTER_DAYS = 30
 # A project in one of these states releases no more money (services refuse it).
 ENDED_STATUSES = (Project.Status.CLOSED, Project.Status.TERMINATED)
 
@@ -130,12 +134,10 @@ def _state(instalment, *, instalments, certificates, open_milestones, on, ended=
         if blocker:
             blockers.append(blocker)
     for milestone in open_milestones:
-        overdue = (on - milestone.due_on).days
-        pending = milestone.status == Milestone.Status.PENDING
-        if pending and overdue >= NON_COMPLIANT_AFTER_DAYS:
+        if milestone.is_non_compliant(on=on):
             blockers.append(
-                f"{milestone.title} is {overdue} days overdue (due "
-                f"{_long(milestone.due_on)}): the project is non-compliant."
+                f"{milestone.title} is {milestone.days_past_due(on=on)} days overdue "
+                f"(due {_long(milestone.due_on)}): the project is non-compliant."
             )
 
     if instalment.planned_on > on:

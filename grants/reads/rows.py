@@ -32,6 +32,7 @@ from grants.models import (
     Project,
     Reminder,
     UtilisationCertificate,
+    overdue_condition,
 )
 
 
@@ -74,13 +75,13 @@ def project_rows(queryset=None):
 def milestone_rows(queryset=None, *, on: datetime.date | None = None):
     """Return milestones with their project, and ``overdue_since`` for sorting.
 
-    ``overdue_since`` is the due date of a pending milestone past due, else empty.
+    ``overdue_since`` is the due date of an overdue milestone, else empty.
     """
     on = on or timezone.localdate()
     queryset = Milestone.objects.all() if queryset is None else queryset
     return queryset.select_related("project__organisation").annotate(
         overdue_since=Case(
-            When(Q(status=Milestone.Status.PENDING, due_on__lt=on), then=F("due_on")),
+            When(overdue_condition(on=on), then=F("due_on")),
             default=None,
             output_field=DateField(),
         )

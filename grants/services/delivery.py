@@ -15,8 +15,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from grants.models import Reminder
-
 logger = logging.getLogger(__name__)
 
 
@@ -87,7 +85,9 @@ def deliver(model, row, build, *, today: datetime.date) -> str:
     """Send a claimed row's e-mail and record the outcome on the row."""
     try:
         message = build(row, today=today)
-        subject = {"subject": message.subject} if model is Reminder else {}
+        # Rows that keep their subject (reminders, notices) record what was sent.
+        keeps_subject = any(f.name == "subject" for f in model._meta.concrete_fields)
+        subject = {"subject": message.subject} if keeps_subject else {}
         message.send()
     except Exception as error:
         if is_transient(error):

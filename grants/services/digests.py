@@ -81,8 +81,8 @@ def digest_context(digest: Digest, *, today: datetime.date) -> dict:
         item.days_left = (item.due_on - today).days
         item.days_overdue = -item.days_left
         item.project_url = staff_project_url(item.project)
-    overdue = [item for item in items if item.due_on < today]
-    upcoming = [item for item in items if item.due_on >= today]
+    overdue = [item for item in items if item.is_overdue(on=today)]
+    upcoming = [item for item in items if not item.is_overdue(on=today)]
     return {
         "digest": digest,
         "recipient_name": digest.recipient.get_full_name() or digest.recipient.username,

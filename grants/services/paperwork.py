@@ -178,10 +178,29 @@ def _decide(item, *, status, decided_on, decided_by, reason="", **fields):
     )
 
 
+def resubmission_due(milestone: Milestone, *, returned_on: datetime.date):
+    """The day a returned milestone is due again: the return plus the scheme's days.
+
+    Never earlier than its own due date: a return before the due date leaves the
+    grantee the time they had. The days the ministry held the submission are not
+    the grantee's delay, so the clock starts again from the return.
+    """
+    days = milestone.project.scheme.resubmission_days
+    return max(milestone.due_on, returned_on + datetime.timedelta(days=days))
+
+
 def _mark_milestones(milestones, *, status, decided_on, decided_by, reason=""):
     for milestone in milestones:
         milestone.status = status
         milestone.decided_on = decided_on
+        if status == Milestone.Status.RETURNED:
+            due_again = resubmission_due(milestone, returned_on=decided_on)
+            if due_again != milestone.due_on:
+                milestone.original_due_on = milestone.original_due_on or (
+                    milestone.due_on
+                )
+                milestone.due_on = due_again
+                reason = f"{reason}; to be resubmitted by {_date(due_again)}"
         _save(milestone, reason=reason, by=decided_by)
 
 

@@ -130,7 +130,9 @@ def extend_project(
         update_fields=["end_on", "status", "updated_at"],
     )
     for milestone in project.milestones.open().filter(months_after_end__isnull=False):
-        milestone.due_on = new_end_on + relativedelta(months=milestone.months_after_end)
+        moved = new_end_on + relativedelta(months=milestone.months_after_end)
+        # A returned one keeps its resubmission date if that is later.
+        milestone.due_on = max(moved, milestone.due_on)
         _save(milestone, reason=why, by=decided_by, update_fields=["due_on"])
     return extension
 

@@ -9,6 +9,7 @@ imports the task module, so every process (web, worker, shell) has the senders.
 
 REMINDER = "reminder"
 DIGEST = "digest"
+NOTICE = "notice"
 
 _senders = {}
 

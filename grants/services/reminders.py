@@ -32,6 +32,7 @@ from grants.models import (
     Digest,
     Membership,
     Milestone,
+    Notice,
     Reminder,
     ReminderRule,
     User,
@@ -46,6 +47,11 @@ from grants.services.delivery import (
     release_stale_claims,
 )
 from grants.services.digests import week_starting
+from grants.services.notices import pending_notice_ids
+from grants.services.recipients import (
+    division_heads,
+    recipients,
+)
 from grants.services.reminder_emails import build_reminder_email
 
 logger = logging.getLogger(__name__)
@@ -54,74 +60,6 @@ logger = logging.getLogger(__name__)
 # Candidates are read and written in chunks, so memory stays flat however many
 # milestones are due.
 CHUNK_SIZE = 2000
-
-
-# Who receives what ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Recipient:
-    email: str
-    user: User | None
-    audience: str
-
-
-def _reachable(user: User | None) -> bool:
-    return user is not None and user.is_active and bool(user.email)
-
-
-def finance_officers(organisation) -> list[User]:
-    """Return the organisation's active finance officers (prefetched when swept)."""
-    memberships = getattr(organisation, "finance_memberships", None)
-    if memberships is None:
-        memberships = (
-            Membership.objects.active()
-            .filter(organisation=organisation, role=Membership.Role.FINANCE_OFFICER)
-            .select_related("user")
-        )
-    return [membership.user for membership in memberships]
-
-
-def recipients(
-    milestone: Milestone, audiences, *, division_heads: list[User]
-) -> list[Recipient]:
-    """Return who a step for ``audiences`` goes to, once per e-mail address."""
-    project = milestone.project
-    found = []
-    for audience in audiences:
-        if audience == reminders.GRANTEE:
-            people = [
-                project.principal_investigator,
-                *finance_officers(project.organisation),
-            ]
-            found += [
-                Recipient(user.email, user, audience)
-                for user in people
-                if _reachable(user)
-            ]
-        elif audience == reminders.PROGRAMME_OFFICER:
-            if _reachable(project.programme_officer):
-                officer = project.programme_officer
-                found.append(Recipient(officer.email, officer, audience))
-        elif audience == reminders.ORGANISATION_HEAD:
-            if project.organisation.head_email:
-                found.append(Recipient(project.organisation.head_email, None, audience))
-        elif audience == reminders.DIVISION_HEAD:
-            found += [
-                Recipient(user.email, user, audience)
-                for user in division_heads
-                if _reachable(user)
-            ]
-    unique = {}
-    for recipient in found:
-        unique.setdefault(recipient.email.lower(), recipient)
-    return list(unique.values())
-
-
-def division_heads() -> list[User]:
-    return list(
-        User.objects.filter(is_division_head=True, is_active=True).exclude(email="")
-    )
 
 
 # The sweep ------------------------------------------------------------------------
@@ -141,6 +79,7 @@ class SweepResult:
     reclaimed: int = 0
     dispatched: int = 0
     digests_dispatched: int = 0
+    notices_dispatched: int = 0
 
     def as_dict(self) -> dict:
         return {**vars(self), "on": self.on.isoformat()}
@@ -265,9 +204,9 @@ def sweep_reminders(
     Idempotent: a second sweep, or two at once, insert nothing new, and a row is
     sent by whichever task claims it first. Also hands out again what a lost
     worker or broker message left behind: rows claimed and never recorded, rows
-    never dispatched, and this week's unsent digests. Tasks are queued after the
-    transaction commits (``transaction.on_commit``, as ``delay_on_commit`` does),
-    so a worker always finds the rows.
+    never dispatched, this week's unsent digests and unsent decision notices.
+    Tasks are queued after the transaction commits (``transaction.on_commit``, as
+    ``delay_on_commit`` does), so a worker always finds the rows.
     """
     on = on or timezone.localdate()
     now = timezone.now()
@@ -278,6 +217,8 @@ def sweep_reminders(
             Reminder, now=now, stale_after=stale_after
         )
         release_stale_claims(Digest, now=now, stale_after=stale_after)
+        release_stale_claims(Notice, now=now, stale_after=stale_after)
+        notice_ids = pending_notice_ids()
         unsent = Reminder.objects.filter(status=Reminder.Status.PENDING)
         reminder_ids = list(unsent.values_list("pk", flat=True))
         digests = Digest.objects.filter(
@@ -291,8 +232,12 @@ def sweep_reminders(
         transaction.on_commit(
             functools.partial(queue_sends, queue.sender(queue.DIGEST), digest_ids)
         )
+        transaction.on_commit(
+            functools.partial(queue_sends, queue.sender(queue.NOTICE), notice_ids)
+        )
         result.dispatched = len(reminder_ids)
         result.digests_dispatched = len(digest_ids)
+        result.notices_dispatched = len(notice_ids)
     logger.info("Reminder sweep: %s", result.as_dict())
     return result
 

@@ -1,0 +1,107 @@
+"""Decision notices: what the ministry decided, told to the grantee once."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from grants.models.projects import Project
+
+
+class NoticeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Return the notices of projects the user may see."""
+        return self.filter(project__in=Project.objects.visible_to(user))
+
+    def to_grantees(self):
+        """Return the notices addressed to the grantee, not the officers' copies."""
+        return self.filter(is_copy=False)
+
+
+class Notice(models.Model):
+    """One decision notice to one recipient, sent once like a ``Reminder``.
+
+    A decision is named by ``decision``: the kind and the audit-history row the
+    decision wrote, so every decision has its own key even when the same kind of
+    decision is taken twice on one object. The unique (decision, recipient)
+    constraint makes recording it idempotent; the send claims the row first.
+    """
+
+    class Kind(models.TextChoices):
+        REPORT_ACCEPTED = "report_accepted", _("report accepted")
+        REPORT_RETURNED = "report_returned", _("report returned")
+        CERTIFICATE_ACCEPTED = "certificate_accepted", _("certificate accepted")
+        CERTIFICATE_RETURNED = "certificate_returned", _("certificate returned")
+        INSTALMENT_RELEASED = "instalment_released", _("instalment released")
+        EXTENSION_APPROVED = "extension_approved", _("extension approved")
+        EXTENSION_REJECTED = "extension_rejected", _("extension rejected")
+        MILESTONE_WAIVED = "milestone_waived", _("milestone waived")
+        MILESTONE_RESCHEDULED = "milestone_rescheduled", _("milestone rescheduled")
+        PROJECT_CLOSED = "project_closed", _("project closed")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField(max_length=25, choices=Kind)
+    decision = models.CharField(
+        max_length=80, help_text=_("The decision's key: its kind and history row.")
+    )
+    # What the decision was about, in words: "Half-yearly progress report ...".
+    about = models.CharField(max_length=255)
+    decided_on = models.DateField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    reason = models.TextField(blank=True)
+    next_step = models.TextField(blank=True)
+    # The grantee portal page of what was decided, as a path.
+    portal_path = models.CharField(max_length=200)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="notices",
+        null=True,
+        blank=True,
+    )
+    recipient_email = models.EmailField()
+    is_copy = models.BooleanField(
+        default=False, help_text=_("A copy to the programme officer.")
+    )
+    subject = models.CharField(max_length=255, blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "recipient_email"],
+                name="notice_once_per_decision_and_recipient",
+            )
+        ]
+        indexes = [
+            # The sweep re-dispatches notices claimed but not sent.
+            models.Index(fields=["status", "claimed_at"]),
+            # The portal's "Recent decisions" of a project, the latest first.
+            models.Index(fields=["project", "-decided_on"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.about} to {self.recipient_email}"

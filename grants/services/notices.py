@@ -1,0 +1,154 @@
+"""Decision notices: every decision told to the grantee once, after it commits.
+
+A decision service (accepting or returning a report or certificate, releasing an
+instalment, deciding an extension, waiving or rescheduling a milestone, closing a
+project) calls ``record_notice`` inside its own transaction. That writes one
+``Notice`` row per recipient: the project's principal investigator and the
+organisation's finance officers, and the programme officer in copy. The rows are
+queued for ``grants.tasks.send_notice`` only once the transaction commits, so a
+decision that is rolled back tells no one, and no e-mail is ever sent inside the
+request. The send claims its row exactly as a reminder's does (``delivery``), and
+the daily sweep queues again any row a lost message or worker left behind.
+"""
+
+import datetime
+import functools
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from grants import reminders
+from grants.models import Notice, Project, User
+from grants.services import queue
+from grants.services.delivery import claim, deliver, queue_sends
+from grants.services.emails import message_id as make_message_id
+from grants.services.emails import render_email, site_url
+from grants.services.recipients import project_recipients
+
+
+def decision_key(kind: str, row) -> str:
+    """Name one decision: its kind and the audit-history row it wrote on ``row``."""
+    history_id = (
+        row.history.order_by("-history_id").values_list("history_id", flat=True).first()
+    )
+    return f"{kind}:{row._meta.model_name}:{row.pk}:{history_id}"
+
+
+def notice_recipients(project: Project):
+    """The grantee's people (in To) and the programme officer (in copy)."""
+    grantees = project_recipients(project, (reminders.GRANTEE,))
+    officers = project_recipients(project, (reminders.PROGRAMME_OFFICER,))
+    taken = {recipient.email.lower() for recipient in grantees}
+    return [(recipient, False) for recipient in grantees] + [
+        (recipient, True)
+        for recipient in officers
+        if recipient.email.lower() not in taken
+    ]
+
+
+def record_notice(
+    kind: str,
+    *,
+    row,
+    project: Project,
+    about: str,
+    decided_on: datetime.date,
+    decided_by: User | None,
+    reason: str = "",
+    next_step: str = "",
+    portal_path: str = "",
+) -> list[Notice]:
+    """Record the notices of one decision and queue them for after the commit.
+
+    ``row`` is the object decided on, saved with its history just before; its
+    latest history row names the decision, so calling this twice for the same
+    decision records nothing more.
+    """
+    key = decision_key(kind, row)
+    portal_path = portal_path or reverse("portal:project-detail", args=[project.pk])
+    notices = [
+        Notice(
+            project=project,
+            kind=kind,
+            decision=key,
+            about=about[:255],
+            decided_on=decided_on,
+            decided_by=decided_by,
+            reason=reason,
+            next_step=next_step,
+            portal_path=portal_path,
+            recipient=recipient.user,
+            recipient_email=recipient.email,
+            is_copy=is_copy,
+        )
+        for recipient, is_copy in notice_recipients(project)
+    ]
+    Notice.objects.bulk_create(notices, ignore_conflicts=True)
+    ids = list(
+        Notice.objects.filter(decision=key, status=Notice.Status.PENDING).values_list(
+            "pk", flat=True
+        )
+    )
+    transaction.on_commit(
+        functools.partial(queue_sends, queue.sender(queue.NOTICE), ids)
+    )
+    return notices
+
+
+def notice_context(notice: Notice, *, today: datetime.date) -> dict:
+    project = notice.project
+    recipient = notice.recipient
+    if recipient is not None:
+        name = recipient.get_full_name() or recipient.username
+    else:
+        name = "Sir/Madam"
+    decided_by = notice.decided_by
+    return {
+        "notice": notice,
+        "project": project,
+        "organisation": project.organisation,
+        "recipient_name": name,
+        "decided_by": decided_by,
+        "decided_by_name": (
+            (decided_by.get_full_name() or decided_by.username) if decided_by else ""
+        ),
+        "link": (
+            site_url(reverse("staff:project-detail", args=[project.pk]))
+            if notice.is_copy
+            else site_url(notice.portal_path)
+        ),
+        "is_illustrative": project.is_illustrative,
+        "today": today,
+    }
+
+
+def build_notice_email(notice: Notice, *, today: datetime.date):
+    """Render a notice's e-mail, text and HTML, for its one recipient."""
+    return render_email(
+        "notice",
+        notice_context(notice, today=today),
+        to=notice.recipient_email,
+        message_id_header=make_message_id("notice", notice.pk),
+    )
+
+
+def send_notice(notice_id: int) -> str:
+    """Claim one notice, send its e-mail and record it; return what happened.
+
+    "sent", "failed" (a permanent refusal) or "not claimed" (another worker has
+    it, or it went already). A transient failure raises ``TransientSendError``.
+    """
+    if not claim(Notice, notice_id):
+        return "not claimed"
+    notice = Notice.objects.select_related(
+        "project__organisation", "recipient", "decided_by"
+    ).get(pk=notice_id)
+    return deliver(Notice, notice, build_notice_email, today=timezone.localdate())
+
+
+def pending_notice_ids() -> list[int]:
+    """The notices not yet sent: queued again by the daily sweep."""
+    return list(
+        Notice.objects.filter(status=Notice.Status.PENDING).values_list("pk", flat=True)
+    )
