@@ -19,6 +19,7 @@ from grants.models import (
     Instalment,
     Membership,
     Milestone,
+    Notice,
     Organisation,
     ProgressReport,
     Project,
@@ -575,4 +576,23 @@ class ReminderAdmin(admin.ModelAdmin):
     search_fields = ["recipient_email", "milestone__project__reference"]
     list_select_related = ["milestone__project", "rule"]
     raw_id_fields = ["milestone", "recipient", "sent_by"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = [
+        "kind",
+        "about",
+        "recipient_email",
+        "is_copy",
+        "decided_on",
+        "status",
+        "attempts",
+        "sent_at",
+    ]
+    list_filter = ["status", "kind", "is_copy"]
+    search_fields = ["recipient_email", "project__reference", "about"]
+    list_select_related = ["project"]
+    raw_id_fields = ["project", "recipient", "decided_by"]
     date_hierarchy = "created_at"

@@ -15,6 +15,7 @@ from grants.models import (
     Instalment,
     Membership,
     Milestone,
+    Notice,
     Organisation,
     ProgressReport,
     Project,
@@ -136,6 +137,7 @@ class UtilisationCertificateFactory(DjangoModelFactory):
 
     class Meta:
         model = UtilisationCertificate
+        skip_postgeneration_save = True
 
     class Params:
         accepted = factory.Trait(
@@ -163,6 +165,17 @@ class UtilisationCertificateFactory(DjangoModelFactory):
         )
     )
     submitted_on = datetime.date(2025, 4, 25)
+
+    @factory.post_generation
+    def signed(certificate, create, extracted, **kwargs):
+        """With ``signed=True``, its signed copy, as the portal requires one."""
+        if create and extracted:
+            DocumentFactory(
+                project=certificate.project,
+                certificate=certificate,
+                kind=Document.Kind.SIGNED_UC,
+                original_name="signed-uc.pdf",
+            )
 
 
 class MilestoneFactory(DjangoModelFactory):
@@ -230,6 +243,20 @@ class ReminderFactory(DjangoModelFactory):
     recipient_email = factory.LazyAttribute(lambda r: r.recipient.email)
     rule = factory.SubFactory(ReminderRuleFactory)
     due_on = factory.LazyAttribute(lambda r: r.milestone.due_on)
+
+
+class NoticeFactory(DjangoModelFactory):
+    class Meta:
+        model = Notice
+
+    project = factory.SubFactory(ProjectFactory)
+    kind = Notice.Kind.INSTALMENT_RELEASED
+    decision = factory.Sequence(lambda n: f"instalment_released:instalment:{n}:{n}")
+    about = "Instalment 1 of ₹ 10,00,000"
+    decided_on = datetime.date(2026, 11, 20)
+    portal_path = factory.LazyAttribute(lambda n: f"/portal/projects/{n.project.pk}/")
+    recipient = factory.SubFactory(UserFactory)
+    recipient_email = factory.LazyAttribute(lambda n: n.recipient.email)
 
 
 class DigestFactory(DjangoModelFactory):

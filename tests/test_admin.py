@@ -22,6 +22,7 @@ from grants.models import (
     Instalment,
     Membership,
     Milestone,
+    Notice,
     Organisation,
     ProgressReport,
     Project,
@@ -39,6 +40,7 @@ from tests.factories import (
     InstalmentFactory,
     MembershipFactory,
     MilestoneFactory,
+    NoticeFactory,
     OrganisationFactory,
     ProgressReportFactory,
     ProjectFactory,
@@ -91,6 +93,7 @@ FACTORIES = {
     Reminder: ReminderFactory,
     ReminderRule: ReminderRuleFactory,
     Digest: DigestFactory,
+    Notice: NoticeFactory,
 }
 
 # The project's own models and the users and groups it manages. The admin pages of
@@ -314,7 +317,7 @@ def test_a_member_is_added_and_a_role_changed_on_the_organisation_page(
 def test_accepting_a_submitted_certificate_goes_through_the_rule(
     admin_client, superuser
 ):
-    certificate = UtilisationCertificateFactory()
+    certificate = UtilisationCertificateFactory(signed=True)
     milestone = MilestoneFactory(
         project=certificate.project,
         kind=Milestone.Kind.UTILISATION_CERTIFICATE,
@@ -419,7 +422,7 @@ def test_approving_an_approved_extension_reports_an_error_and_changes_nothing(
 
 
 def test_an_action_reports_each_refusal_and_still_applies_the_rest(admin_client):
-    submitted = UtilisationCertificateFactory()
+    submitted = UtilisationCertificateFactory(signed=True)
     accepted = UtilisationCertificateFactory(accepted=True)
 
     response = run_action(

@@ -339,7 +339,7 @@ def submit_certificate_with_signed_copy(actor):
 
 
 def submitted_certificate():
-    certificate = UtilisationCertificateFactory()
+    certificate = UtilisationCertificateFactory(signed=True)
     milestone = MilestoneFactory(
         project=certificate.project,
         kind=Milestone.Kind.UTILISATION_CERTIFICATE,
@@ -538,6 +538,25 @@ def approve_extension(actor):
     ]
 
 
+def reject_extension(actor):
+    request = ExtensionFactory(project=ProjectFactory(ongoing=True))
+    with acting():
+        services.reject_extension(
+            request,
+            decided_on=TODAY,
+            decided_by=actor,
+            comment="The PERC found no technical ground for more time.",
+        )
+    return [
+        Audited(
+            request,
+            "~",
+            {"status", "decided_on", "decided_by", "decision_comment"},
+            "Rejected: The PERC found no technical ground for more time.",
+        )
+    ]
+
+
 def close(actor):
     project = project_ready_to_close()
     with acting():
@@ -596,6 +615,7 @@ SERVICES = [
     Service("request_extension", "grantee", request_extension),
     Service("extend_project", "programme_officer", extend),
     Service("approve_extension", "programme_officer", approve_extension),
+    Service("reject_extension", "programme_officer", reject_extension),
     Service("close_project", "finance_officer", close),
 ]
 
@@ -613,6 +633,8 @@ NOT_AUDITED = {
     "send_digest": "a Digest row records its own delivery",
     "send_weekly_digests": "Digest rows record their own delivery",
     "send_reminder": "a Reminder row records its own delivery",
+    "record_notice": "a Notice row records who was told what, and when",
+    "send_notice": "a Notice row records its own delivery",
     "send_reminder_now": "a Reminder row records its own delivery",
     "sweep_reminders": "Reminder rows record their own delivery",
 }

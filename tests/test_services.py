@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from grants import services
 from grants.models import (
     BudgetLine,
+    Document,
     Element,
     Extension,
     Instalment,
@@ -23,6 +24,7 @@ from grants.models import (
 )
 from grants.services import CertificateFigures, GrantRuleError, LowUtilisationWarning
 from tests.factories import (
+    DocumentFactory,
     ExtensionFactory,
     InstalmentFactory,
     MilestoneFactory,
@@ -728,7 +730,11 @@ def submit_annual_uc(project, user=None, **overrides):
         "submitted_by": user,
     }
     terms.update(overrides)
-    return services.submit_certificate(project, **terms)
+    certificate = services.submit_certificate(project, **terms)
+    DocumentFactory(
+        project=project, certificate=certificate, kind=Document.Kind.SIGNED_UC
+    )
+    return certificate
 
 
 def uc_milestone(project, **overrides):

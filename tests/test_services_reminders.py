@@ -343,7 +343,9 @@ def test_an_extension_moves_the_date_and_the_new_date_is_reminded_afresh(
 
     assert sent("before-30", due_on=new_due) == GRANTEE
     assert Reminder.objects.count() == 4
-    assert len(mailoutbox) == 4
+    # Four reminders, and the extension's notice to the PI, the finance officer
+    # and the programme officer.
+    assert len(mailoutbox) == 4 + 3
 
 
 def test_a_reminder_queued_for_a_date_that_has_moved_is_not_sent(

@@ -159,6 +159,26 @@ def test_home_lists_recent_decisions_with_the_ministrys_comment(
     assert "Good progress on the pilot." in page(response)
 
 
+def test_home_lists_a_release_among_the_recent_decisions(
+    client, grantee, own_project, finance_user
+):
+    instalment = InstalmentFactory(project=own_project, sequence=1)
+    services.release_instalment(
+        instalment,
+        released_on=TODAY,
+        release_order_number="MoM/RO/2026/12",
+        released_by=finance_user,
+    )
+    client.force_login(grantee)
+
+    response = client.get(reverse("portal:home"))
+
+    decisions = response.context["decisions"]
+    assert [d.status for d in decisions] == ["instalment_released"]
+    assert "Instalment 1 of ₹ 20,00,000" in page(response)
+    assert "Release order MoM/RO/2026/12." in page(response)
+
+
 def test_home_lists_reminders_sent_to_the_user_by_account_or_by_address(
     client, grantee, own_project
 ):

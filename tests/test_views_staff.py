@@ -82,7 +82,7 @@ def world():
         due_on=datetime.date(2025, 6, 30),
         status=Milestone.Status.SUBMITTED,
     )
-    certificate = UtilisationCertificateFactory(project=project)
+    certificate = UtilisationCertificateFactory(project=project, signed=True)
     uc_milestone.certificate = certificate
     uc_milestone.save()
     extension = ExtensionFactory(project=project)

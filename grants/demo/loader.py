@@ -29,6 +29,7 @@ from grants.demo.data import (
 )
 from grants.demo.dates import plan_milestones
 from grants.demo.history import ReminderHistory
+from grants.demo.paper import attach_signed_copy
 from grants.formatting import fiscal_year_bounds, fiscal_year_of
 from grants.models import (
     BudgetLine,
@@ -299,6 +300,7 @@ class DemoLoader(ReminderHistory):
             )
             certificate.full_clean()
             certificate.save()
+            attach_signed_copy(certificate, uploaded_by=pi)
             if uc["kind"] != "provisional":
                 by_year["final" if uc["kind"] == "final" else uc["fy"]] = certificate
         return by_year

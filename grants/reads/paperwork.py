@@ -14,6 +14,7 @@ from django.urls import reverse
 from grants.models import (
     Document,
     Milestone,
+    Notice,
     ProgressReport,
     Project,
     Reminder,
@@ -127,8 +128,44 @@ def recent_decisions(user, *, limit=RECENT_DECISIONS) -> list[RecentDecision]:
         )
         for certificate in certificates
     ]
+    decisions += notified_decisions(user, limit=limit)
     decisions.sort(key=lambda decision: decision.decided_on, reverse=True)
     return decisions[:limit]
+
+
+# Reports and certificates are read from their own rows above (the demo's history
+# has them without notices); every other decision, from the notice it sent.
+NOTIFIED_KINDS = [
+    kind
+    for kind in Notice.Kind.values
+    if not kind.startswith(("report_", "certificate_"))
+]
+
+
+def notified_decisions(user, *, limit=RECENT_DECISIONS) -> list[RecentDecision]:
+    """Return the latest releases, extensions, waivers, reschedules and closures."""
+    notices = (
+        Notice.objects.visible_to(user)
+        .to_grantees()
+        .filter(kind__in=NOTIFIED_KINDS)
+        .select_related("project")
+        .order_by("-decided_on", "-pk")[: limit * 4]
+    )
+    decisions = {}
+    for notice in notices:
+        decisions.setdefault(
+            notice.decision,
+            RecentDecision(
+                decided_on=notice.decided_on,
+                what=notice.about,
+                project=notice.project,
+                status=notice.kind,
+                status_label=notice.get_kind_display(),
+                comment=notice.reason,
+                url=notice.portal_path,
+            ),
+        )
+    return list(decisions.values())[:limit]
 
 
 def reminders_received(user, *, limit=RECENT_REMINDERS):

@@ -35,6 +35,7 @@ from grants.services.money import (
     release_instalment,
     sanction_project,
 )
+from grants.services.notices import record_notice, send_notice
 from grants.services.paperwork import (
     CertificateFigures,
     accept_certificate,
@@ -50,6 +51,7 @@ from grants.services.projects import (
     approve_extension,
     close_project,
     extend_project,
+    reject_extension,
     request_extension,
 )
 from grants.services.reminders import (
@@ -84,6 +86,8 @@ __all__ = [
     "refusal_for_reports",
     "regenerate_calendar_token",
     "release_instalment",
+    "record_notice",
+    "reject_extension",
     "request_extension",
     "reschedule_milestone",
     "resubmission_due",
@@ -92,6 +96,7 @@ __all__ = [
     "revoke_calendar_token",
     "sanction_project",
     "send_digest",
+    "send_notice",
     "send_reminder",
     "send_reminder_now",
     "send_weekly_digests",

@@ -5,9 +5,10 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from grants.models import Instalment, Milestone, Project, User
+from grants.models import Instalment, Milestone, Notice, Project, User
 from grants.reads import pipeline
 from grants.services.common import GrantRuleError, _date, _save
+from grants.services.notices import tell_milestone_decision
 
 # The audit history keeps a change reason of up to 100 characters; the full text
 # stays on the row itself (waiver_reason, reschedule_reason).
@@ -59,6 +60,12 @@ def waive_milestone(
         reason=_history_reason(f"Waived: {reason.strip()}"),
         update_fields=["status", "waiver_reason", "decided_on"],
     )
+    tell_milestone_decision(
+        milestone,
+        kind=Notice.Kind.MILESTONE_WAIVED,
+        decided_by=decided_by,
+        decided_on=decided_on,
+    )
     return milestone
 
 
@@ -108,6 +115,12 @@ def reschedule_milestone(
             "reschedule_reason",
             "months_after_end",
         ],
+    )
+    tell_milestone_decision(
+        milestone,
+        kind=Notice.Kind.MILESTONE_RESCHEDULED,
+        decided_by=decided_by,
+        decided_on=timezone.localdate(),
     )
     return milestone
 

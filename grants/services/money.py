@@ -25,6 +25,7 @@ from grants.services.common import (
     _rupees,
     _save,
 )
+from grants.services.notices import tell_release
 
 # GFR 238(2), note: the next grant may go on a UC confirming 75% utilisation of the
 # previous grants. Mines is not a "Scientific Department", so below this share the
@@ -304,4 +305,5 @@ def release_instalment(
             by=released_by,
             update_fields=["status", "updated_at"],
         )
+    tell_release(instalment, decided_by=released_by)
     return instalment

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grants import reminders
+from grants.formatting import fiscal_year_of, format_inr
 from grants.models import Notice, Project, User
 from grants.services import queue
 from grants.services.delivery import claim, deliver, queue_sends
@@ -151,4 +152,138 @@ def pending_notice_ids() -> list[int]:
     """The notices not yet sent: queued again by the daily sweep."""
     return list(
         Notice.objects.filter(status=Notice.Status.PENDING).values_list("pk", flat=True)
+    )
+
+
+# What each decision tells the grantee -----------------------------------------------
+
+
+def _on(day: datetime.date) -> str:
+    return f"{day:%d %b %Y}"
+
+
+def tell_report_decision(report, *, decided_by: User) -> None:
+    milestone = report.milestone
+    accepted = report.status == report.Status.ACCEPTED
+    record_notice(
+        Notice.Kind.REPORT_ACCEPTED if accepted else Notice.Kind.REPORT_RETURNED,
+        row=report,
+        project=milestone.project,
+        about=f"{milestone.title}, version {report.version}",
+        decided_on=report.decided_on,
+        decided_by=decided_by,
+        reason=report.review_comment if report.review_comment != "Accepted." else "",
+        next_step=(
+            "The milestone is met: nothing more is needed for it."
+            if accepted
+            else f"Correct the report and resubmit it from the portal by "
+            f"{_on(milestone.due_on)}."
+        ),
+        portal_path=reverse("portal:report-detail", args=[report.pk]),
+    )
+
+
+def tell_certificate_decision(certificate, *, decided_by: User) -> None:
+    accepted = certificate.status == certificate.Status.ACCEPTED
+    milestone = certificate.milestones.order_by("pk").first()
+    if accepted:
+        next_step = (
+            "The certificate is on record: it can cover the next release of funds "
+            "(GFR 2017, rules 230(10) and 238(2))."
+        )
+    elif milestone is not None:
+        next_step = (
+            f"Correct the certificate and resubmit it, with its signed copy, from "
+            f"the portal by {_on(milestone.due_on)}."
+        )
+    else:
+        next_step = "Correct the certificate and resubmit it, with its signed copy."
+    record_notice(
+        Notice.Kind.CERTIFICATE_ACCEPTED
+        if accepted
+        else Notice.Kind.CERTIFICATE_RETURNED,
+        row=certificate,
+        project=certificate.project,
+        about=str(certificate),
+        decided_on=certificate.decided_on,
+        decided_by=decided_by,
+        reason=certificate.return_reason,
+        next_step=next_step,
+        portal_path=reverse("portal:certificate-detail", args=[certificate.pk]),
+    )
+
+
+def tell_release(instalment, *, decided_by: User) -> None:
+    record_notice(
+        Notice.Kind.INSTALMENT_RELEASED,
+        row=instalment,
+        project=instalment.project,
+        about=(
+            f"Instalment {instalment.sequence} of ₹ {format_inr(instalment.amount)}"
+        ),
+        decided_on=instalment.released_on,
+        decided_by=decided_by,
+        reason=f"Release order {instalment.release_order_number}.",
+        next_step=(
+            f"Acknowledge the receipt to your finance officer and show it as grant "
+            f"received in the utilisation certificate for "
+            f"{fiscal_year_of(instalment.released_on)} (Form GFR 12-A)."
+        ),
+    )
+
+
+def tell_extension_decision(extension, *, decided_by: User) -> None:
+    approved = extension.status == extension.Status.APPROVED
+    project = extension.project
+    record_notice(
+        Notice.Kind.EXTENSION_APPROVED if approved else Notice.Kind.EXTENSION_REJECTED,
+        row=extension,
+        project=project,
+        about=(
+            f"Extension of {project.reference} from {_on(extension.previous_end_on)} "
+            f"to {_on(extension.new_end_on)}"
+        ),
+        decided_on=extension.decided_on,
+        decided_by=decided_by,
+        reason=extension.decision_comment,
+        next_step=(
+            f"The project now ends on {_on(extension.new_end_on)}; the final report "
+            f"and final UC move with the end date."
+            if approved
+            else f"The project still ends on {_on(project.end_on)}."
+        ),
+    )
+
+
+def tell_milestone_decision(milestone, *, kind: str, decided_by: User, decided_on):
+    waived = kind == Notice.Kind.MILESTONE_WAIVED
+    record_notice(
+        kind,
+        row=milestone,
+        project=milestone.project,
+        about=milestone.title,
+        decided_on=decided_on,
+        decided_by=decided_by,
+        reason=milestone.waiver_reason if waived else milestone.reschedule_reason,
+        next_step=(
+            "Nothing is owed for it any more."
+            if waived
+            else f"It is now due on {_on(milestone.due_on)}."
+        ),
+    )
+
+
+def tell_closure(project, *, decided_by: User | None, decided_on) -> None:
+    record_notice(
+        Notice.Kind.PROJECT_CLOSED,
+        row=project,
+        project=project,
+        about=f"Closure of {project.reference}",
+        decided_on=decided_on,
+        decided_by=decided_by,
+        reason="The final report and final UC are accepted and the refunds are in.",
+        next_step=(
+            "No more money will be released. Keep the project's records and the "
+            "register of assets for audit."
+        ),
     )

@@ -9,6 +9,7 @@ from django.db.models import Max
 
 from grants.formatting import fiscal_year_bounds, fiscal_year_of
 from grants.models import (
+    Document,
     Milestone,
     ProgressReport,
     Project,
@@ -20,6 +21,10 @@ from grants.services.common import (
     _date,
     _rupees,
     _save,
+)
+from grants.services.notices import (
+    tell_certificate_decision,
+    tell_report_decision,
 )
 
 # Utilisation certificates ----------------------------------------------------------
@@ -208,7 +213,18 @@ def _mark_milestones(milestones, *, status, decided_on, decided_by, reason=""):
 def accept_certificate(
     certificate: UtilisationCertificate, *, decided_on: datetime.date, decided_by: User
 ) -> UtilisationCertificate:
-    """Accept a submitted UC; its milestone is then met."""
+    """Accept a submitted UC; its milestone is then met.
+
+    Only with its signed copy on file: Form GFR 12-A is a signed certificate, and
+    the figures typed into the portal are not the certificate itself.
+    """
+    signed = certificate.documents.filter(kind=Document.Kind.SIGNED_UC).exists()
+    if certificate.status == UtilisationCertificate.Status.SUBMITTED and not signed:
+        raise GrantRuleError(
+            f"{certificate} has no signed copy on file: a utilisation certificate "
+            f"is accepted only with the copy signed by the grantee's head and "
+            f"finance officer (Form GFR 12-A). Return it and ask for the signed copy."
+        )
     _decide(
         certificate,
         status=UtilisationCertificate.Status.ACCEPTED,
@@ -221,6 +237,7 @@ def accept_certificate(
         decided_on=decided_on,
         decided_by=decided_by,
     )
+    tell_certificate_decision(certificate, decided_by=decided_by)
     return certificate
 
 
@@ -252,6 +269,7 @@ def return_certificate(
         decided_by=decided_by,
         reason=f"Certificate returned: {reason.strip()}",
     )
+    tell_certificate_decision(certificate, decided_by=decided_by)
     return certificate
 
 
@@ -338,6 +356,7 @@ def accept_progress_report(
         by=decided_by,
         update_fields=["trl_now", "updated_at"],
     )
+    tell_report_decision(report, decided_by=decided_by)
     return report
 
 
@@ -369,4 +388,5 @@ def return_progress_report(
         decided_by=decided_by,
         reason=f"Report returned: {reason.strip()}",
     )
+    tell_report_decision(report, decided_by=decided_by)
     return report

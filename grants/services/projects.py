@@ -18,6 +18,7 @@ from grants.services.common import (
     _rupees,
     _save,
 )
+from grants.services.notices import tell_closure, tell_extension_decision
 
 # Extension and closure ------------------------------------------------------------
 
@@ -134,6 +135,7 @@ def extend_project(
         # A returned one keeps its resubmission date if that is later.
         milestone.due_on = max(moved, milestone.due_on)
         _save(milestone, reason=why, by=decided_by, update_fields=["due_on"])
+    tell_extension_decision(extension, decided_by=decided_by)
     return extension
 
 
@@ -150,6 +152,31 @@ def approve_extension(
         decided_by=decided_by,
         extension=extension,
     )
+
+
+@transaction.atomic
+def reject_extension(
+    extension: Extension, *, decided_on: datetime.date, decided_by: User, comment: str
+) -> Extension:
+    """Refuse a requested extension, saying why; the end date stays."""
+    if not comment.strip():
+        raise GrantRuleError(
+            {"comment": "Say why the extension is refused: the grantee sees it."}
+        )
+    extension = Extension.objects.select_for_update().get(pk=extension.pk)
+    if extension.status != Extension.Status.REQUESTED:
+        when = f" on {_date(extension.decided_on)}" if extension.decided_on else ""
+        raise GrantRuleError(
+            f"This extension request was already "
+            f"{extension.get_status_display()}{when}."
+        )
+    extension.status = Extension.Status.REJECTED
+    extension.decided_on = decided_on
+    extension.decided_by = decided_by
+    extension.decision_comment = comment.strip()
+    _save(extension, reason=f"Rejected: {comment.strip()}", by=decided_by)
+    tell_extension_decision(extension, decided_by=decided_by)
+    return extension
 
 
 @transaction.atomic
@@ -242,4 +269,5 @@ def close_project(
         f"{project.asset_disposition}",
         by=closed_by,
     )
+    tell_closure(project, decided_by=closed_by, decided_on=closed_on)
     return project

@@ -56,7 +56,9 @@ class ProjectDetailView(StaffRequiredMixin, DetailView):
                 Prefetch(
                     "documents",
                     queryset=Document.objects.select_related(
-                        "uploaded_by", "report", "certificate"
+                        "uploaded_by",
+                        "report__milestone__project",
+                        "certificate__project",
                     ),
                 ),
                 Prefetch(
