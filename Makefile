@@ -52,6 +52,7 @@ run: install
 	@echo "    officer            / demo-officer-pass   programme officer"
 	@echo "    finance            / demo-finance-pass   finance officer"
 	@echo "    admin              / demo-admin-pass     superuser"
+	@echo "    divhead            / demo-divhead-pass   division head (90-day escalations)"
 	@echo "    pi-<org-slug>      / demo-grantee-pass   grantee principal investigator,"
 	@echo "                                             e.g. pi-calcinova-metals, pi-konkan-ust"
 	@echo "    fo-<org-slug>      / demo-grantee-pass   grantee finance officer,"

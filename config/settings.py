@@ -51,9 +51,10 @@ INSTALLED_APPS = [
     "django_tables2",
     "simple_history",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
-    "axes",
+    # The two-factor and lockout libraries, under readable names (grants/apps.py).
+    "grants.apps.AuthenticatorDevicesConfig",
+    "grants.apps.BackupCodesConfig",
+    "grants.apps.LockoutConfig",
     # Beat's schedule lives in the database, so a ministry admin can change the
     # time of the reminder sweep, or pause it, in the admin.
     "django_celery_beat",

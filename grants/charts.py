@@ -12,7 +12,7 @@ from itertools import count
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from grants.formatting import format_inr_short
+from grants.formatting import format_inr_short, format_percent
 
 LABEL_WIDTH = 200
 BAR_AREA = 200
@@ -38,8 +38,9 @@ def _short(amount) -> str:
     return format_inr_short(amount, symbol="₹\u00a0")
 
 
-def _truncate(label: str, length: int = 24) -> str:
-    return label if len(label) <= length else label[: length - 1] + "…"
+def text_width(text: str) -> int:
+    """A generous estimate of a 12 px label's width in pixels."""
+    return round(7.2 * len(text))
 
 
 def bar_chart(
@@ -56,22 +57,31 @@ def bar_chart(
     whole (say, sanctioned), and a legend names both.
     """
     chart_id = f"chart-{next(_ids)}"
-    width = LABEL_WIDTH + BAR_AREA + VALUE_WIDTH
     has_parts = any(bar.part is not None for bar in bars)
     top = TOP + (LEGEND_HEIGHT if has_parts else 0)
     height = top + ROW_HEIGHT * max(len(bars), 1) + 4
     largest = max([bar.value for bar in bars] + [1])
     show = _short if money else str
 
+    def value_text_of(bar):
+        if bar.part is None:
+            return show(bar.value)
+        percent = f" ({format_percent(bar.part, bar.value)})" if bar.value else ""
+        return f"{show(bar.part)}{percent}"
+
+    # Wide enough for the longest label and value: nothing is cut off.
+    label_width = max([LABEL_WIDTH] + [text_width(bar.label) + 16 for bar in bars])
+    value_width = max(
+        [VALUE_WIDTH] + [text_width(value_text_of(bar)) + 12 for bar in bars]
+    )
+    width = label_width + BAR_AREA + value_width
+
     rows = []
     for index, bar in enumerate(bars):
         y = top + index * ROW_HEIGHT
         bar_width = round(BAR_AREA * bar.value / largest, 1)
         text_y = y + BAR_HEIGHT - 3
-        value_text = show(bar.value)
-        if bar.part is not None:
-            percent = f" ({100 * bar.part / bar.value:.0f}%)" if bar.value else ""
-            value_text = f"{show(bar.part)}{percent}"
+        value_text = value_text_of(bar)
         rows.append(
             format_html(
                 '<g class="chart-row"><title>{}: {}</title>'
@@ -81,24 +91,24 @@ def bar_chart(
                 '<text class="chart-value" x="{}" y="{}">{}</text></g>',
                 bar.label,
                 value_text if bar.part is None else f"{show(bar.value)}, {value_text}",
-                LABEL_WIDTH - 8,
+                label_width - 8,
                 text_y,
-                _truncate(bar.label),
-                LABEL_WIDTH,
+                bar.label,
+                label_width,
                 y,
                 bar_width,
                 BAR_HEIGHT,
                 format_html(
                     '<rect class="chart-part" x="{}" y="{}" width="{}" height="{}" '
                     'fill="#0b5a7a"></rect>',
-                    LABEL_WIDTH,
+                    label_width,
                     y + 3,
                     round(BAR_AREA * bar.part / largest, 1),
                     BAR_HEIGHT - 6,
                 )
                 if bar.part is not None
                 else "",
-                LABEL_WIDTH + bar_width + 6,
+                label_width + bar_width + 6,
                 text_y,
                 value_text,
             )
@@ -111,14 +121,14 @@ def bar_chart(
             'fill="#9cc3d5"></rect><text x="{}" y="{}">{}</text>'
             '<rect class="chart-part" x="{}" y="{}" width="12" height="12" '
             'fill="#0b5a7a"></rect><text x="{}" y="{}">{}</text></g>',
-            LABEL_WIDTH,
+            label_width,
             TOP,
-            LABEL_WIDTH + 16,
+            label_width + 16,
             TOP + 10,
             value_name,
-            LABEL_WIDTH + 120,
+            label_width + 120,
             TOP,
-            LABEL_WIDTH + 136,
+            label_width + 136,
             TOP + 10,
             part_name,
         )

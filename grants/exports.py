@@ -8,7 +8,12 @@ temporary file and sent from there.
 
 What a spreadsheet receives:
 
-- the first line says the data is illustrative while demo records exist;
+- row 1 is always the header. While demo records exist, the CSV has a last column
+  saying every row is illustrative, and the XLSX says so in its document properties
+  and on a second sheet, "About";
+- in the XLSX: the header bold and frozen, an autofilter over the table, money in
+  Indian grouping (98,76,54,321) and a totals row under the money columns that adds
+  up the rows the filter shows (``SUBTOTAL``);
 - money as exact whole-rupee integers, dates as ISO dates (``2026-11-22``);
 - a text cell that a spreadsheet would run as a formula (starting with ``=``,
   ``+``, ``-``, ``@``, a tab or a carriage return) starts with an apostrophe.
@@ -25,15 +30,20 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from grants.models import Organisation
 
 ILLUSTRATIVE_NOTICE = "Illustrative demo data – not Ministry of Mines records"
+ILLUSTRATIVE_COLUMN = "Data"
+# Whole rupees in Indian grouping: 9,33,00,000, 17,29,000, 45,000.
+INDIAN_MONEY_FORMAT = "[>=10000000]##\\,##\\,##\\,##0;[>=100000]##\\,##\\,##0;##,##0"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("csv", "xlsx")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK_SIZE = 2000
+BOLD = Font(bold=True)
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,8 @@ class ExportColumn:
     kind: str = "text"
     choices: dict = field(default_factory=dict)
     width: int = 0
+    # Written in an empty cell, so a reader knows it is empty on purpose.
+    blank: str = ""
 
 
 def neutralise(text: str) -> str:
@@ -66,8 +78,8 @@ def is_illustrative() -> bool:
 
 def _value(column: ExportColumn, raw):
     """Return a cell's value: int for money, date for dates, safe text otherwise."""
-    if raw is None:
-        return None
+    if raw is None or raw == "":
+        return column.blank or None
     if column.kind == "money":
         return int(raw)
     if column.kind == "number":
@@ -108,15 +120,18 @@ def _csv_lines(queryset, columns, *, illustrative: bool) -> Iterable[str]:
     writer = csv.writer(_Echo())
     # The byte-order mark tells spreadsheet programs the file is UTF-8 (₹, –).
     yield "\ufeff"
-    if illustrative:
-        yield writer.writerow([ILLUSTRATIVE_NOTICE])
-    yield writer.writerow([column.header for column in columns])
+    notice = [ILLUSTRATIVE_NOTICE] if illustrative else []
+    yield writer.writerow(
+        [column.header for column in columns]
+        + ([ILLUSTRATIVE_COLUMN] if illustrative else [])
+    )
     for values in rows(queryset, columns):
         yield writer.writerow(
             [
                 _iso(value) if isinstance(value, datetime.date) else value
                 for value in values
             ]
+            + notice
         )
 
 
@@ -130,7 +145,11 @@ def csv_response(queryset, columns, *, filename: str) -> StreamingHttpResponse:
     return response
 
 
-def _xlsx_cell(sheet, value):
+def _xlsx_cell(sheet, value, column=None):
+    if column is not None and column.kind == "money" and value is not None:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = INDIAN_MONEY_FORMAT
+        return cell
     if isinstance(value, datetime.date):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = (
@@ -142,6 +161,31 @@ def _xlsx_cell(sheet, value):
     if isinstance(value, str):
         return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
+
+
+def _bold(sheet, text):
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.font = BOLD
+    return cell
+
+
+def _totals_row(sheet, columns, last_row):
+    """A bold "Total" and, under each money column, the sum of the rows shown."""
+    cells = []
+    for index, column in enumerate(columns, start=1):
+        if column.kind == "money":
+            letter = get_column_letter(index)
+            cell = WriteOnlyCell(
+                sheet, value=f"=SUBTOTAL(109,{letter}2:{letter}{last_row})"
+            )
+            cell.number_format = INDIAN_MONEY_FORMAT
+            cell.font = BOLD
+        elif index == 1:
+            cell = _bold(sheet, "Total")
+        else:
+            cell = None
+        cells.append(cell)
+    return cells
 
 
 def xlsx_response(
@@ -158,11 +202,31 @@ def xlsx_response(
             "number": 10,
         }.get(column.kind, 24)
         sheet.column_dimensions[get_column_letter(index)].width = width
-    if is_illustrative():
-        sheet.append([ILLUSTRATIVE_NOTICE])
-    sheet.append([column.header for column in columns])
+    illustrative = is_illustrative()
+    sheet.freeze_panes = "A2"
+    sheet.append([_bold(sheet, column.header) for column in columns])
+    last_row = 1
     for values in rows(queryset, columns):
-        sheet.append([_xlsx_cell(sheet, value) for value in values])
+        sheet.append(
+            [
+                _xlsx_cell(sheet, value, column)
+                for value, column in zip(values, columns, strict=True)
+            ]
+        )
+        last_row += 1
+    last_column = get_column_letter(len(columns))
+    sheet.auto_filter.ref = f"A1:{last_column}{last_row}"
+    if last_row > 1 and any(column.kind == "money" for column in columns):
+        sheet.append(_totals_row(sheet, columns, last_row))
+    about = workbook.create_sheet(title="About")
+    about.append([_bold(about, sheet.title)])
+    about.append([f"Exported on {timezone.localdate():%d %b %Y}, {last_row - 1} rows."])
+    about.append(["Money in whole rupees; the totals row adds up the rows shown."])
+    if illustrative:
+        about.append([ILLUSTRATIVE_NOTICE])
+        workbook.properties.description = ILLUSTRATIVE_NOTICE
+        workbook.properties.keywords = "illustrative"
+    workbook.properties.title = sheet.title
     # Spooled to disk past 8 MB, so a large export does not sit in memory;
     # FileResponse closes the file once it is sent.
     output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115

@@ -75,6 +75,15 @@ def programme_officers(request=None):
     )
 
 
+def element_words() -> dict[str, str]:
+    """Each element's symbol and name, in capitals, to its symbol."""
+    words = {}
+    for symbol, element_name in Element.objects.values_list("symbol", "name"):
+        words[symbol.upper()] = symbol
+        words[element_name.upper()] = symbol
+    return words
+
+
 def search(queryset, terms: list[str], value: str):
     """Keep rows where every word of ``value`` is in one of ``terms``."""
     for word in value.split():
@@ -151,8 +160,23 @@ class ProjectFilter(StaffFilterSet):
         # Each word anywhere in the reference, title, grantee or principal
         # investigator: one column of the summary, kept in capitals so that the
         # comparison is the same on every database (and indexed on PostgreSQL).
+        # An element's symbol ("Nd") means the element, not every "and"; its name
+        # ("neodymium") means the element or the word.
+        elements = element_words()
         for word in value.split():
-            queryset = queryset.filter(summary__search_text__contains=word.upper())
+            symbol = elements.get(word.upper())
+            has_element = Exists(
+                Project.elements.through.objects.filter(
+                    project=OuterRef("pk"), element_id=symbol
+                )
+            )
+            text = Q(summary__search_text__contains=word.upper())
+            if symbol is None:
+                queryset = queryset.filter(text)
+            elif word.upper() == symbol.upper():
+                queryset = queryset.filter(has_element)
+            else:
+                queryset = queryset.filter(has_element | text)
         return queryset
 
     def filter_organisation(self, queryset, name, value):

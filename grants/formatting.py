@@ -78,3 +78,16 @@ def fiscal_year_bounds(label: str) -> tuple[datetime.date, datetime.date]:
         raise ValueError(f"{label!r} is not a fiscal year written like 2024-25.")
     start = int(match[1])
     return datetime.date(start, 4, 1), datetime.date(start + 1, 3, 31)
+
+
+def format_percent(part: int, whole: int) -> str:
+    """Write part/whole as a percentage, always rounded down to 0.1: 82.96% is 82.9%.
+
+    The one rounding rule for every share the app shows (utilisation, money
+    released). Down, never up: 74.99% utilisation reads 74.9%, never 75.0%, the
+    threshold it did not reach.
+    """
+    if not whole:
+        return "0.0%"
+    units, tenth = divmod(1000 * part // whole, 10)
+    return f"{units}.{tenth}%"

@@ -28,6 +28,8 @@ from grants.reads.rows import InstalmentState
 
 TABLE_TEMPLATE = "grants/staff/includes/table.html"
 RUPEE = "₹\u00a0"
+# An identifier the grantee has not given yet, in an export cell.
+NOT_RECORDED = "not recorded"
 
 
 def _choices(choices_class) -> dict:
@@ -292,7 +294,7 @@ class InstalmentTable(StaffTable):
 
 class CertificateTable(StaffTable):
     project = project_link(accessor="project__reference", verbose_name="Project")
-    kind = tables.Column()
+    kind = tables.Column(linkify=("staff:certificate-detail", [tables.A("pk")]))
     fiscal_year = tables.Column(verbose_name="FY")
     period_end = DayColumn(verbose_name="Period to / as on")
     funds_available = MoneyColumn(verbose_name="Available")
@@ -343,7 +345,9 @@ class CertificateTable(StaffTable):
         order_by = "-submitted_on"
 
     def render_utilisation_permille(self, value):
-        return f"{value / 10:.1f}%"
+        # Permille rounded down by the database: the same rule as format_percent.
+        units, tenth = divmod(value, 10)
+        return f"{units}.{tenth}%"
 
     def order_utilisation_permille(self, queryset, is_descending):
         return _nulls_last(queryset, is_descending, "utilisation_permille")
@@ -374,9 +378,9 @@ class OrganisationTable(StaffTable):
         ExportColumn("Organisation", "name", width=40),
         ExportColumn("Kind", "kind", "choice", _choices(Organisation.Kind)),
         ExportColumn("State", "state", "choice", _choices(Organisation.State)),
-        ExportColumn("City", "city"),
-        ExportColumn("PAN", "pan"),
-        ExportColumn("PFMS agency code", "pfms_agency_code"),
+        ExportColumn("City", "city", blank=NOT_RECORDED),
+        ExportColumn("PAN", "pan", blank=NOT_RECORDED),
+        ExportColumn("PFMS agency code", "pfms_agency_code", blank=NOT_RECORDED),
         ExportColumn("Projects", "project_count", "number"),
         ExportColumn("Sanctioned (Rs)", "sanctioned_total", "money"),
         ExportColumn("Released (Rs)", "released_total", "money"),

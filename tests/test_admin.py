@@ -517,3 +517,16 @@ def test_a_submission_form_lists_who_submitted_after_its_figures_and_before_the_
     at = fields.index("submitted_on")
     assert fields[at : at + 3] == ["submitted_on", "submitted_by", reason]
     assert fields.index("period_end") < at
+
+
+def test_the_admin_index_names_every_app_in_words(admin_client):
+    html = admin_client.get(reverse("admin:index")).content.decode()
+    for heading in (
+        "Two-factor sign-in: authenticator apps",
+        "Two-factor sign-in: backup codes",
+        "Failed logins and lockouts",
+        "Periodic Tasks",
+    ):
+        assert heading in html
+    for raw in ("Otp_Totp", "Otp_Static", ">Axes<"):
+        assert raw not in html

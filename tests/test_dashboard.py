@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from grants import summaries
 from grants.models import Milestone, Project, UtilisationCertificate
 from grants.reads import dashboard
 from tests.factories import (
@@ -269,6 +270,8 @@ def portfolio_of(count):
         MilestoneFactory(project=project, due_on=datetime.date(2026, 9, 30))
         MilestoneFactory(project=project, due_on=datetime.date(2026, 12, 1))
         ProgressReportFactory(milestone__project=project)
+    # Every project has its summary, as the nightly task makes sure.
+    summaries.create_missing(on=DEMO_DAY.date())
 
 
 def test_the_dashboard_runs_the_same_number_of_queries_for_1_and_11_projects(

@@ -13,7 +13,6 @@ from dateutil.relativedelta import relativedelta
 from config.celery import app as celery_app
 from grants import demo, services
 from grants.models import Reminder
-from tests.factories import StaffUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -132,6 +131,7 @@ def test_p03s_returned_certificate_climbed_the_ladder_after_its_return(
             (datetime.date(2026, 8, 14), "escalation-30", who)
             for who in ("head-eastern-mprc", "officer")
         ]
+        + [(datetime.date(2026, 10, 13), "escalation-90", "divhead")]
     )
 
 
@@ -159,13 +159,15 @@ def test_the_demo_dates_sweep_sends_exactly_p05s_overdue_notices_and_escalation(
     assert created == [
         (P05, P05_UC, "escalation-30", "head-konkan-ust"),
         (P05, P05_UC, "escalation-30", "officer"),
+        # 145 days late: the division head's 90-day step, caught up once.
+        (P05, P05_UC, "escalation-90", "divhead"),
         (P05, P05_UC, "overdue-7", "fo-konkan-ust"),
         (P05, P05_UC, "overdue-7", "pi-konkan-ust"),
         (P05, P05_REPORT, "overdue-7", "fo-konkan-ust"),
         (P05, P05_REPORT, "overdue-7", "officer"),
         (P05, P05_REPORT, "overdue-7", "pi-konkan-ust"),
     ]
-    assert len(mailoutbox) == 7
+    assert len(mailoutbox) == 8
     assert not Reminder.objects.exclude(status=Reminder.Status.SENT).exists()
 
 
@@ -190,7 +192,7 @@ def test_a_second_sweep_on_the_demo_date_sends_nothing(
     sweep_on(demo_portfolio)
 
     assert sweep_on(demo_portfolio) == []
-    assert len(mailoutbox) == 7
+    assert len(mailoutbox) == 8
 
 
 def test_healthy_projects_are_never_chased_only_told_of_their_review_meeting(
@@ -245,20 +247,28 @@ def test_the_next_days_bring_the_seven_day_completion_notices_and_p05s_escalatio
     )
 
 
-def test_a_division_head_receives_the_escalations_of_items_over_90_days_overdue(
-    demo_portfolio, sweep_on
+def test_the_demo_division_head_hears_each_item_past_90_days_once(
+    demo_portfolio, sweep_on, mailoutbox
 ):
-    # The demo has no division head; once one is named, the items more than 90
-    # days overdue reach them, once: P05's certificate and P03's returned one.
-    StaffUserFactory(username="js", email="js@demo.example", is_division_head=True)
+    # P03's returned certificate passed 90 days on 13 Oct (in the history); P05's
+    # certificate is caught up by the demo date's sweep, once.
+    assert history(P03, P05_UC)[-1] == (
+        datetime.date(2026, 10, 13),
+        "escalation-90",
+        "divhead",
+    )
 
     created = sweep_on(demo_portfolio)
+    sweep_on(demo_portfolio)
 
-    assert [row for row in created if row[2] == "escalation-90"] == [
-        (P03, P05_UC, "escalation-90", "js"),
-        (P05, P05_UC, "escalation-90", "js"),
+    assert [row for row in created if row[3] == "divhead"] == [
+        (P05, P05_UC, "escalation-90", "divhead"),
     ]
-    assert len(created) == 7 + 2
+    (to_division_head,) = [m for m in mailoutbox if m.to == ["divhead@demo.example"]]
+    assert to_division_head.subject == (
+        f"[{P05}] Escalation to the division head: {P05_UC} overdue by 145 days – "
+        f"project non-compliant, instalment 3 blocked"
+    )
 
 
 def test_seeding_the_demo_again_keeps_its_history(demo_portfolio):

@@ -63,9 +63,13 @@ def csv_rows(response):
 
 
 def xlsx_rows(response):
+    """The first sheet and its rows, the header first, without the totals row."""
     workbook = openpyxl.load_workbook(io.BytesIO(body_of(response)))
     sheet = workbook.worksheets[0]
-    return sheet, [list(row) for row in sheet.iter_rows(values_only=True)]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    if len(rows) > 1 and rows[-1][0] == "Total":
+        rows = rows[:-1]
+    return sheet, rows
 
 
 def export(client, name, export_format, **params):
@@ -100,10 +104,12 @@ def test_ordinary_text_is_left_alone():
 def test_the_project_csv_of_the_demo_says_it_is_illustrative_and_sums_exactly(
     staff_client, demo_portfolio
 ):
-    rows = csv_rows(export(staff_client, "staff:project-list", "csv"))
+    table = csv_rows(export(staff_client, "staff:project-list", "csv"))
 
-    assert rows[0] == [NOTICE]
-    table = rows[1:]
+    # Row 1 is the header; every row says it is illustrative in its last column.
+    assert table[0][0] == "Reference"
+    assert table[0][-1] == "Data"
+    assert set(column(table, "Data")) == {NOTICE}
     assert len(table) == 12
     assert sum(int(value) for value in column(table, "Sanctioned (Rs)")) == 93_300_000
     assert sum(int(value) for value in column(table, "Released (Rs)")) == 77_002_000
@@ -113,14 +119,43 @@ def test_the_project_csv_of_the_demo_says_it_is_illustrative_and_sums_exactly(
 def test_the_project_xlsx_of_the_demo_says_it_is_illustrative_and_sums_exactly(
     staff_client, demo_portfolio
 ):
-    sheet, rows = xlsx_rows(export(staff_client, "staff:project-list", "xlsx"))
+    content = body_of(export(staff_client, "staff:project-list", "xlsx"))
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    table = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    table = table[:-1]  # the totals row
 
-    assert rows[0][0] == NOTICE
-    table = rows[1:]
+    assert table[0][0] == "Reference"
     sanctioned = column(table, "Sanctioned (Rs)")
     assert all(isinstance(value, int) for value in sanctioned)
     assert sum(sanctioned) == 93_300_000
     assert sum(column(table, "Released (Rs)")) == 77_002_000
+    assert workbook.properties.description == NOTICE
+    about = [row[0] for row in workbook["About"].iter_rows(values_only=True)]
+    assert NOTICE in about
+
+
+def test_an_xlsx_has_a_bold_frozen_filtered_header_indian_money_and_totals(
+    staff_client, demo_portfolio
+):
+    response = export(staff_client, "staff:project-list", "xlsx")
+    workbook = openpyxl.load_workbook(io.BytesIO(body_of(response)))
+    sheet = workbook.worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    money = header.index("Sanctioned (Rs)") + 1
+    last = sheet.max_row
+
+    assert all(cell.font.b for cell in sheet[1])
+    assert sheet.freeze_panes == "A2"
+    assert (
+        sheet.auto_filter.ref
+        == f"A1:{sheet.cell(1, len(header)).column_letter}{last - 1}"
+    )
+    assert sheet.cell(2, money).number_format == exports.INDIAN_MONEY_FORMAT
+    assert sheet.cell(last, 1).value == "Total"
+    letter = sheet.cell(1, money).column_letter
+    assert (
+        sheet.cell(last, money).value == f"=SUBTOTAL(109,{letter}2:{letter}{last - 1})"
+    )
 
 
 def test_the_filtered_instalment_exports_hold_the_filtered_rows_and_their_sum(
@@ -134,11 +169,10 @@ def test_the_filtered_instalment_exports_hold_the_filtered_rows_and_their_sum(
 
     csv_table = csv_rows(
         export(staff_client, "staff:instalment-list", "csv", released_in="2025-26")
-    )[1:]
+    )
     _, xlsx_table = xlsx_rows(
         export(staff_client, "staff:instalment-list", "xlsx", released_in="2025-26")
     )
-    xlsx_table = xlsx_table[1:]
 
     assert len(csv_table) - 1 == len(xlsx_table) - 1 == expected.count()
     assert sum(int(value) for value in column(csv_table, "Amount (Rs)")) == total
@@ -148,7 +182,7 @@ def test_the_filtered_instalment_exports_hold_the_filtered_rows_and_their_sum(
 def test_the_certificate_exports_carry_every_form_12a_column_exactly(
     staff_client, demo_portfolio
 ):
-    csv_table = csv_rows(export(staff_client, "staff:certificate-list", "csv"))[1:]
+    csv_table = csv_rows(export(staff_client, "staff:certificate-list", "csv"))
     totals = UtilisationCertificate.objects.aggregate(
         spent=Sum("expenditure"), closing=Sum("closing_balance")
     )
@@ -181,7 +215,20 @@ def test_a_demo_organisation_alone_is_enough_for_the_notice(staff_client):
 
     rows = csv_rows(export(staff_client, "staff:organisation-list", "csv"))
 
-    assert rows[0] == [NOTICE]
+    assert rows[0][0] == "Organisation"
+    assert column(rows, "Data") == [NOTICE]
+
+
+def test_the_demo_organisations_export_fills_every_column(staff_client, demo_portfolio):
+    rows = csv_rows(export(staff_client, "staff:organisation-list", "csv"))
+
+    assert len(rows) == 12
+    empty = [
+        header
+        for index, header in enumerate(rows[0])
+        if any(row[index] == "" for row in rows[1:])
+    ]
+    assert empty == []
 
 
 def test_dates_are_iso_in_csv_and_date_cells_in_xlsx(staff_client):

@@ -66,6 +66,22 @@ def test_project_search_matches_reference_title_organisation_and_pi():
     assert filtered(filters.ProjectFilter, projects, q="meera iyer") == {by_pi}
 
 
+def test_an_element_symbol_finds_the_projects_with_that_element_not_every_and():
+    magnets = ProjectFactory(title="Sintered magnets from recycled swarf")
+    magnets.elements.set([Element.objects.get(symbol="Nd")])
+    ProjectFactory(title="Rare earths and scandium from red mud")
+    projects = Project.objects.all()
+
+    assert filtered(filters.ProjectFilter, projects, q="Nd") == {magnets}
+    assert filtered(filters.ProjectFilter, projects, q="nd") == {magnets}
+    # The element's name finds it too, as does the word in a title.
+    by_name = ProjectFactory(title="Neodymium recovery from e-waste")
+    assert filtered(filters.ProjectFilter, projects, q="neodymium") == {
+        magnets,
+        by_name,
+    }
+
+
 def test_each_project_choice_filter_narrows_to_its_projects():
     prism = SchemeFactory(code="prism")
     wanted = ProjectFactory(

@@ -170,6 +170,22 @@ def test_a_recommended_instalment_is_in_the_recommended_stage():
     assert state.days_waiting(on=ON) == 20
 
 
+def test_an_instalment_recommended_before_its_planned_date_is_recommended_not_planned():
+    project = ProjectFactory()
+    InstalmentFactory(
+        project=project,
+        sequence=1,
+        planned_on=datetime.date(2027, 4, 1),
+        recommended_on=datetime.date(2026, 11, 20),
+        recommended_by=StaffUserFactory(),
+    )
+
+    (state,) = states_of(project)
+
+    assert state.stage == Stage.RECOMMENDED
+    assert state.since == datetime.date(2026, 11, 20)
+
+
 def test_a_milestone_overdue_thirty_days_blocks_the_release():
     project = ProjectFactory()
     InstalmentFactory(project=project, sequence=1, planned_on=datetime.date(2026, 4, 1))

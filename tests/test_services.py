@@ -167,9 +167,9 @@ def test_sanction_refuses_budget_lines_that_do_not_add_up_and_gives_the_differen
         sanction(budget_lines=budget)
 
     message = message_of(error.value)
-    assert "Rs 59,00,000" in message
-    assert "Rs 60,00,000" in message
-    assert "difference of Rs 1,00,000" in message
+    assert "₹\u00a059,00,000" in message
+    assert "₹\u00a060,00,000" in message
+    assert "difference of ₹\u00a01,00,000" in message
     assert row_counts() == before
 
 
@@ -184,9 +184,9 @@ def test_sanction_refuses_instalments_that_do_not_add_up_and_gives_the_differenc
         sanction(instalments=instalments)
 
     message = message_of(error.value)
-    assert "instalments add up to Rs 65,00,000" in message
-    assert "Rs 60,00,000" in message
-    assert "difference of Rs 5,00,000" in message
+    assert "instalments add up to ₹\u00a065,00,000" in message
+    assert "₹\u00a060,00,000" in message
+    assert "difference of ₹\u00a05,00,000" in message
     assert row_counts() == before
 
 
@@ -357,9 +357,9 @@ def test_release_refuses_to_exceed_the_sanction_and_says_by_how_much(finance_use
 
     message = message_of(error.value)
     assert f"Instalment 2 of {project.reference}" in message
-    assert "Rs 40,00,000 is already released" in message
-    assert "Rs 30,00,000 more" in message
-    assert "sanctioned Rs 60,00,000 by Rs 10,00,000" in message
+    assert "₹\u00a040,00,000 is already released" in message
+    assert "₹\u00a030,00,000 more" in message
+    assert "sanctioned ₹\u00a060,00,000 by ₹\u00a010,00,000" in message
     assert_not_released(second, project_status=Project.Status.ONGOING)
 
 
@@ -370,7 +370,7 @@ def test_release_refuses_a_first_instalment_larger_than_the_sanction(finance_use
     with pytest.raises(GrantRuleError) as error:
         release(first, finance_user)
 
-    assert "sanctioned Rs 10,00,000 by Rs 1" in message_of(error.value)
+    assert "sanctioned ₹\u00a010,00,000 by ₹\u00a01" in message_of(error.value)
     assert_not_released(first, project_status=Project.Status.SANCTIONED)
 
 
@@ -560,8 +560,8 @@ def test_a_covering_uc_under_75_percent_needs_an_acknowledgement(finance_user):
 
     message = message_of(error.value)
     assert str(uc) in message
-    assert "50% utilisation" in message
-    assert "Rs 10,00,000 spent of Rs 20,00,000 available" in message
+    assert "50.0% utilisation" in message
+    assert "₹\u00a010,00,000 spent of ₹\u00a020,00,000 available" in message
     assert "75%" in message
     assert "note" in message
     assert_not_released(second, project_status=Project.Status.ONGOING)
@@ -584,7 +584,7 @@ def test_utilisation_just_under_75_percent_is_not_shown_as_75_percent(finance_us
 
     message = message_of(error.value)
     assert "74.9% utilisation" in message
-    assert "Rs 14,99,999 spent of Rs 20,00,000 available" in message
+    assert "₹\u00a014,99,999 spent of ₹\u00a020,00,000 available" in message
 
 
 def test_low_utilisation_with_a_note_is_released_and_the_note_recorded(finance_user):
@@ -804,7 +804,7 @@ def test_a_provisional_uc_takes_its_fiscal_year_from_the_period_end():
 
 @pytest.mark.parametrize(
     ("closing_balance", "words"),
-    [(401_000, "Rs 1,000 too high"), (399_500, "Rs 500 too low")],
+    [(401_000, "₹\u00a01,000 too high"), (399_500, "₹\u00a0500 too low")],
 )
 def test_submit_certificate_refuses_a_closing_balance_that_does_not_balance(
     closing_balance, words
@@ -821,7 +821,7 @@ def test_submit_certificate_refuses_a_closing_balance_that_does_not_balance(
         )
 
     [message] = error.value.message_dict["closing_balance"]
-    assert "should be Rs 4,00,000" in message
+    assert "should be ₹\u00a04,00,000" in message
     assert words in message
     assert row_counts() == before
     milestone.refresh_from_db()
@@ -844,9 +844,9 @@ def test_submit_certificate_refuses_components_that_do_not_add_up_to_expenditure
         )
 
     [message] = error.value.message_dict["expenditure"]
-    assert "add up to Rs 15,00,000" in message
-    assert "Rs 1,00,000 less" in message
-    assert "expenditure of Rs 16,00,000" in message
+    assert "add up to ₹\u00a015,00,000" in message
+    assert "₹\u00a01,00,000 less" in message
+    assert "expenditure of ₹\u00a016,00,000" in message
     assert row_counts() == before
 
 
@@ -857,7 +857,7 @@ def test_submit_certificate_counts_a_missing_component_as_zero():
         submit_annual_uc(project, figures=figures(expenditure_salary=1_700_000))
 
     [message] = error.value.message_dict["expenditure"]
-    assert "Rs 1,00,000 more" in message
+    assert "₹\u00a01,00,000 more" in message
 
 
 def test_submit_certificate_refuses_a_negative_figure():
@@ -1763,8 +1763,8 @@ def test_close_project_is_refused_when_less_than_the_unspent_balance_is_refunded
         close(project, unspent_refunded=100_000)
 
     [message] = error.value.message_dict["unspent_refunded"]
-    assert "unspent balance of Rs 1,25,000" in message
-    assert "Rs 1,00,000 refunded leaves Rs 25,000 to refund" in message
+    assert "unspent balance of ₹\u00a01,25,000" in message
+    assert "₹\u00a01,00,000 refunded leaves ₹\u00a025,000 to refund" in message
     assert_not_closed(project)
 
 
@@ -1775,7 +1775,7 @@ def test_close_project_is_refused_when_unremitted_interest_is_not_refunded():
         close(project, interest_refunded=4_000)
 
     [message] = error.value.message_dict["interest_refunded"]
-    assert "Rs 10,000 of interest not yet remitted" in message
+    assert "₹\u00a010,000 of interest not yet remitted" in message
     assert "230(8)" in message
     assert_not_closed(project)
 

@@ -601,6 +601,57 @@ def test_a_co_investigator_cannot_claim_a_role_to_submit_a_certificate(client, m
     assert not co_investigator.memberships.filter(role="pi").exists()
 
 
+# Extension requests -------------------------------------------------------------------
+
+
+def extension_fields(**extra):
+    return {"new_end_on": "2030-03-31", "reason": "The furnace came late.", **extra}
+
+
+def test_an_extension_asked_for_another_organisations_project_is_a_404(
+    client, mine, theirs
+):
+    client.force_login(mine["user"])
+    before = snapshot(theirs)
+
+    response = client.post(
+        reverse("portal:extension-request", args=[theirs[Project].pk]),
+        extension_fields(),
+    )
+
+    assert response.status_code == 404
+    assert snapshot(theirs) == before
+
+
+def test_an_extension_request_cannot_approve_itself_or_name_its_own_dates(
+    client, mine, theirs
+):
+    client.force_login(mine["user"])
+    project = mine[Project]
+    before = snapshot(theirs)
+
+    client.post(
+        reverse("portal:extension-request", args=[project.pk]),
+        extension_fields(
+            status="approved",
+            previous_end_on="2020-01-01",
+            decided_by=mine["user"].pk,
+            decided_on="2026-11-22",
+            requested_by=theirs["user"].pk,
+            project=theirs[Project].pk,
+        ),
+    )
+
+    extension = Extension.objects.get(project=project)
+    assert extension.status == Extension.Status.REQUESTED
+    assert extension.previous_end_on == project.end_on
+    assert extension.decided_by is None
+    assert extension.requested_by == mine["user"]
+    assert snapshot(theirs) == before
+    project.refresh_from_db()
+    assert project.end_on == extension.previous_end_on
+
+
 # Calendar -----------------------------------------------------------------------------
 
 
@@ -693,5 +744,6 @@ def test_every_portal_post_is_covered_here():
         "certificate-submit",
         "milestone-certificate-submit",
         "document-upload",
+        "extension-request",
         "calendar",
     }

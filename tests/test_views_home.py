@@ -184,3 +184,12 @@ def test_the_login_page_has_no_illustrative_banner_without_demo_records(client):
     response = client.get(reverse("login"))
 
     assert "Illustrative data" not in response.content.decode()
+
+
+def test_the_favicon_is_served_to_anyone_and_linked_from_the_admin(
+    client, admin_client
+):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response.url.endswith("img/favicon.svg")
+    assert "img/favicon.svg" in admin_client.get("/admin/").content.decode()

@@ -856,9 +856,9 @@ def test_a_certificate_whose_arithmetic_is_off_says_which_figure_and_by_how_much
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert errors["closing_balance"] == [
-        "Closing balance should be Rs 4,00,000 (opening + interest earned - interest "
-        "remitted + grant received - expenditure); the figure entered is Rs 50,000 "
-        "too high."
+        "Closing balance should be ₹\u00a04,00,000 (opening + interest earned - "
+        "interest remitted + grant received - expenditure); the figure entered is "
+        "₹\u00a050,000 too high."
     ]
     assert not UtilisationCertificate.objects.filter(fiscal_year="2025-26").exists()
     assert Document.objects.count() == 0
@@ -877,7 +877,8 @@ def test_a_certificate_whose_components_do_not_add_up_is_refused(
         uc_data(uc_milestone.project, expenditure_capital="4,00,000"),
     )
 
-    assert "add up to Rs 14,00,000" in response.context["form"].errors["expenditure"][0]
+    expenditure_error = response.context["form"].errors["expenditure"][0]
+    assert "add up to ₹\u00a014,00,000" in expenditure_error
     assert UtilisationCertificate.objects.count() == 1
 
 
@@ -897,8 +898,8 @@ def test_a_grant_received_that_does_not_match_the_releases_ticked_is_refused(
     )
 
     assert response.context["form"].errors["grant_received"] == [
-        "Grant received should be Rs 15,00,000, the total of the releases ticked; "
-        "the figure entered is Rs 1,00,000 too high."
+        "Grant received should be ₹\u00a015,00,000, the total of the releases ticked; "
+        "the figure entered is ₹\u00a01,00,000 too high."
     ]
     assert UtilisationCertificate.objects.count() == 1
 

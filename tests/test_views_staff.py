@@ -100,6 +100,8 @@ def world():
 def page_urls(world):
     return [
         reverse("staff:dashboard"),
+        reverse("staff:report-detail", args=[world["report"].pk]),
+        reverse("staff:certificate-detail", args=[world["certificate"].pk]),
         reverse("staff:project-list"),
         reverse("staff:project-detail", args=[world["project"].pk]),
         reverse("staff:milestone-list"),
@@ -213,7 +215,9 @@ def test_a_programme_officer_accepts_a_report(client, programme_officer, world):
     assert report.decided_by == programme_officer
     assert report.milestone.status == Milestone.Status.ACCEPTED
     assert "accepted" in str(list(response.context["messages"])[0])
-    assert response.redirect_chain[-1][0].endswith("#reports")
+    assert response.redirect_chain[-1][0] == reverse(
+        "staff:report-detail", args=[report.pk]
+    )
 
 
 def test_finance_cannot_decide_a_progress_report(client, finance_officer, world):
@@ -756,14 +760,27 @@ def test_the_project_page_offers_each_role_only_its_actions(
     finance_page = login(Client(), finance_officer).get(url).content.decode()
 
     release_url = reverse("staff:instalment-release", args=[world["first"].pk])
-    report_accept = reverse("staff:report-accept", args=[world["report"].pk])
-    uc_accept = reverse("staff:certificate-accept", args=[world["certificate"].pk])
     assert release_url not in officer_page
     assert release_url in finance_page
-    assert report_accept in officer_page
-    assert report_accept not in finance_page
-    assert uc_accept in finance_page
-    assert uc_accept not in officer_page
+    # Reports and certificates are decided on their own pages, after reading them.
+    report_page = reverse("staff:report-detail", args=[world["report"].pk])
+    uc_page = reverse("staff:certificate-detail", args=[world["certificate"].pk])
+    assert report_page in officer_page
+    assert uc_page in finance_page
+    report_accept = reverse("staff:report-accept", args=[world["report"].pk])
+    uc_accept = reverse("staff:certificate-accept", args=[world["certificate"].pk])
+    assert (
+        report_accept
+        in login(client, programme_officer).get(report_page).content.decode()
+    )
+    assert (
+        report_accept
+        not in login(client, finance_officer).get(report_page).content.decode()
+    )
+    assert uc_accept in login(client, finance_officer).get(uc_page).content.decode()
+    assert (
+        uc_accept not in login(client, programme_officer).get(uc_page).content.decode()
+    )
 
 
 def test_the_project_page_links_each_document_to_its_download(

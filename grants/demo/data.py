@@ -19,11 +19,15 @@ STAFF_GROUPS = {
     "officer": "Programme officer",
     "finance": "Finance officer",
     "admin": "Ministry admin",
+    # The division head reads the portfolio as an officer does, and receives the
+    # 90-day escalations.
+    "divhead": "Programme officer",
 }
 STAFF_PASSWORDS = {
     "officer": "demo-officer-pass",
     "finance": "demo-finance-pass",
     "admin": "demo-admin-pass",
+    "divhead": "demo-divhead-pass",
 }
 GRANTEE_PASSWORD = "demo-grantee-pass"
 EMAIL_DOMAIN = "demo.example"
@@ -74,6 +78,20 @@ RETURN_REASONS = {
 LOW_UTILISATION_NOTES = {
     "DEMO-REE-2425-01": "Equipment delivered Jan 2026; payment made; year-2 salaries "
     "due.",
+}
+# Where each demo organisation is, for its address fields (all fictional).
+CITIES = {
+    "calcinova-metals": "Vadodara",
+    "vindhyachal-it": "Jabalpur",
+    "eastern-mprc": "Bhubaneswar",
+    "lanthanide-lens": "Bengaluru",
+    "konkan-ust": "Ratnagiri",
+    "iast": "Hyderabad",
+    "magnova-sinter": "Hosur",
+    "swarfloop": "Gurugram",
+    "chotanagpur-ie": "Ranchi",
+    "phosphoreclaim": "Bharuch",
+    "sirmr": "Thiruvananthapuram",
 }
 ABSTRACTS = {
     "DEMO-REE-2324-03": "Monazite is a prescribed substance under the Atomic Energy "

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from grants import reminders, services
 from grants.demo.data import (
     ABSTRACTS,
+    CITIES,
     DECIDED_ON,
     DEMO_DATE,
     EMAIL_DOMAIN,
@@ -88,6 +89,7 @@ class DemoLoader(ReminderHistory):
             "officer": ("Programme Officer (demo)", "Scientist 'D', Met-IV section"),
             "finance": ("Finance Officer (demo)", "Under Secretary (IFD)"),
             "admin": ("Ministry Administrator (demo)", "System administrator"),
+            "divhead": ("Division Head (demo)", "Joint Secretary, Met-IV division"),
         }
         for username, password in STAFF_PASSWORDS.items():
             user, created = User.objects.get_or_create(
@@ -98,6 +100,7 @@ class DemoLoader(ReminderHistory):
                     "designation": names[username][1],
                     "is_staff": True,
                     "is_superuser": username == "admin",
+                    "is_division_head": username == "divhead",
                 },
             )
             if created:
@@ -129,6 +132,7 @@ class DemoLoader(ReminderHistory):
     def create_organisation(self, data):
         org = data["organisation"]
         kind = ORGANISATION_KINDS[org["kind"]]
+        number = sorted(CITIES).index(org["slug"]) + 1
         is_institution = kind in (
             Organisation.Kind.ACADEMIC,
             Organisation.Kind.GOVERNMENT_LAB,
@@ -143,6 +147,8 @@ class DemoLoader(ReminderHistory):
                     "Registrar (demo)" if is_institution else "Director (demo)"
                 ),
                 "head_email": f"head-{org['slug']}@{EMAIL_DOMAIN}",
+                "city": CITIES[org["slug"]],
+                "pfms_agency_code": f"DEMO{number:08d}",
                 "is_illustrative": True,
             },
         )

@@ -14,11 +14,9 @@ from django.template.defaultfilters import filesizeformat
 
 from grants import uploads
 from grants.formatting import format_inr
-from grants.forms import MAX_RUPEES, TOO_LARGE
+from grants.forms import MAX_RUPEES, TOO_LARGE, DayField
 from grants.models import Document, ProgressReport, UtilisationCertificate
 from grants.services import CertificateFigures
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def upload_help() -> str:
@@ -95,6 +93,14 @@ class ProgressReportForm(forms.ModelForm):
     """A progress report against a milestone, with its attachments."""
 
     attachments = MultipleFileField(required=False, label="Attachments")
+    period_start = DayField(
+        label="Period from",
+        error_messages={"required": "Enter the first day of the period."},
+    )
+    period_end = DayField(
+        label="Period to",
+        error_messages={"required": "Enter the last day of the period."},
+    )
 
     class Meta:
         model = ProgressReport
@@ -134,8 +140,6 @@ class ProgressReportForm(forms.ModelForm):
             "trl_now": {"required": "Enter the TRL now, from 1 to 9."},
         }
         widgets = {
-            "period_start": DATE_INPUT,
-            "period_end": DATE_INPUT,
             "narrative": forms.Textarea(attrs={"rows": 10}),
             "trl_now": forms.NumberInput(attrs={"min": 1, "max": 9}),
         }
@@ -197,11 +201,11 @@ class UtilisationCertificateForm(forms.Form):
             for value, label in UtilisationCertificate.Kind.choices
         ],
     )
-    period_start = forms.DateField(label="Period from", widget=DATE_INPUT)
-    period_end = forms.DateField(
+    period_start = DayField(label="Period from")
+    period_end = DayField(
         label="Period to",
-        widget=DATE_INPUT,
-        help_text="For a provisional certificate, the date it is made “as on”.",
+        help_text="Day first, DD-MM-YYYY. For a provisional certificate, the date it "
+        "is made “as on”.",
     )
     opening_balance = RupeesField(label="1. Opening unspent balance")
     interest_earned = RupeesField(label="2. Interest earned on the grant")
@@ -277,8 +281,8 @@ class CertificatePeriodForm(forms.Form):
     kind = forms.ChoiceField(
         label="Kind", choices=UtilisationCertificate.Kind.choices, required=False
     )
-    period_start = forms.DateField(label="From", widget=DATE_INPUT, required=False)
-    period_end = forms.DateField(label="To", widget=DATE_INPUT, required=False)
+    period_start = DayField(label="From", required=False)
+    period_end = DayField(label="To", required=False)
 
 
 class DocumentUploadForm(forms.Form):
@@ -324,3 +328,18 @@ class DocumentUploadForm(forms.Form):
             except ValidationError as error:
                 self.add_error("file", error)
         return cleaned
+
+
+class ExtensionRequestForm(forms.Form):
+    """A grantee asks for more time: the new end date, and why."""
+
+    new_end_on = DayField(
+        label="New end date",
+        help_text="Day first, DD-MM-YYYY: the date the project should end instead.",
+    )
+    reason = forms.CharField(
+        label="Why more time is needed",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What slipped, why, and what the extra months are for. The "
+        "ministry reads this when it decides; no additional funds are implied.",
+    )

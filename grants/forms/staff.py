@@ -7,20 +7,11 @@ business rule and its ``GrantRuleError`` is mapped back onto these forms.
 from django import forms
 from django.utils import timezone
 
-from grants.forms import MAX_RUPEES, TOO_LARGE
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+from grants.forms import MAX_RUPEES, TOO_LARGE, DayField
 
 
 def today_field(label, **kwargs):
-    return forms.DateField(
-        label=label, initial=timezone.localdate, widget=DateInput(), **kwargs
-    )
+    return DayField(label=label, initial=timezone.localdate, **kwargs)
 
 
 def reason_field(label, help_text="", required=True):
@@ -93,7 +84,7 @@ class RemindNowForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    new_due_on = forms.DateField(label="New due date", widget=DateInput())
+    new_due_on = DayField(label="New due date")
     reason = reason_field("Why does the due date move?")
 
 
@@ -103,6 +94,13 @@ class ExtensionApprovalForm(forms.Form):
         "Decision comment",
         "Recorded with the approval; blank uses the grantee's reason.",
         required=False,
+    )
+
+
+class ExtensionRejectionForm(forms.Form):
+    decided_on = today_field("Rejected on")
+    comment = reason_field(
+        "Reason for rejecting", "The grantee reads this in the notice: say why."
     )
 
 

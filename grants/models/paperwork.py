@@ -6,7 +6,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from grants.formatting import format_inr
+from grants.formatting import format_inr, format_percent
 from grants.models.common import (
     TRL_VALIDATORS,
     actor_field,
@@ -197,6 +197,11 @@ class UtilisationCertificate(Submission):
         if not self.total_available:
             return 0
         return 100 * self.expenditure / self.total_available
+
+    @property
+    def utilisation_label(self) -> str:
+        """Utilisation as every page writes it: rounded down to 0.1%."""
+        return format_percent(self.expenditure, self.total_available)
 
     @property
     def unremitted_interest(self):

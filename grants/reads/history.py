@@ -1,6 +1,7 @@
 """A project's change history, from django-simple-history's tables, for reading."""
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 from grants.formatting import format_inr
@@ -11,6 +12,7 @@ from grants.models import (
     Milestone,
     ProgressReport,
     Project,
+    User,
     UtilisationCertificate,
 )
 
@@ -20,6 +22,14 @@ class Change:
     field: str
     old: str
     new: str
+
+
+@dataclass(frozen=True)
+class Related:
+    """A row a change points to, named once every entry is read (``_name_related``)."""
+
+    model: type
+    pk: int
 
 
 @dataclass
@@ -44,7 +54,7 @@ def _show(field, value) -> str:
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if field.is_relation:
-        return f"#{value}"
+        return Related(field.related_model, value)
     if isinstance(value, datetime.datetime):
         return f"{value:%d %b %Y %H:%M}"
     if isinstance(value, datetime.date):
@@ -94,11 +104,50 @@ def _entries(records, describe) -> list[HistoryEntry]:
     return entries
 
 
+def _label(row) -> str:
+    """Name a related row the way the pages do, without reading more rows."""
+    if isinstance(row, User):
+        return row.get_full_name() or row.username
+    if isinstance(row, UtilisationCertificate):
+        if row.kind == UtilisationCertificate.Kind.PROVISIONAL:
+            return f"Provisional UC as on {row.period_end:%d %b %Y}"
+        return f"{row.get_kind_display().capitalize()} UC {row.fiscal_year}"
+    if isinstance(row, Instalment):
+        return f"Instalment {row.sequence}"
+    if isinstance(row, Milestone | ProgressReport | Extension):
+        return str(getattr(row, "title", None) or row)
+    return str(row)
+
+
+def _name_related(entries) -> None:
+    """Replace each ``Related`` in the changes by its name: one query per model."""
+    wanted = defaultdict(set)
+    for entry in entries:
+        for change in entry.changes:
+            for value in (change.old, change.new):
+                if isinstance(value, Related):
+                    wanted[value.model].add(value.pk)
+    names = {}
+    for model, pks in wanted.items():
+        for pk, row in model._base_manager.in_bulk(pks).items():
+            names[model, pk] = _label(row)
+    for entry in entries:
+        for change in entry.changes:
+            for side in ("old", "new"):
+                value = getattr(change, side)
+                if isinstance(value, Related):
+                    # A row deleted since is named by its id, as the admin does.
+                    setattr(
+                        change, side, names.get((value.model, value.pk), f"#{value.pk}")
+                    )
+
+
 def project_history(project: Project, *, length: int = HISTORY_LENGTH):
     """The latest changes to a project and its rows, newest first (a query per model).
 
     Each entry says who changed what, when, field by field, and the recorded reason.
     """
+    milestone_titles = dict(project.milestones.values_list("pk", "title"))
     sources = [
         (project.history.all(), lambda r: "Project"),
         (
@@ -112,7 +161,9 @@ def project_history(project: Project, *, length: int = HISTORY_LENGTH):
         (Milestone.history.filter(project_id=project.pk), lambda r: r.title),
         (
             ProgressReport.history.filter(milestone__project_id=project.pk),
-            lambda r: f"Report v{r.version} (milestone #{r.milestone_id})",
+            lambda r: (
+                f"{milestone_titles.get(r.milestone_id, 'Report')}, version {r.version}"
+            ),
         ),
         (
             Extension.history.filter(project_id=project.pk),
@@ -130,4 +181,6 @@ def project_history(project: Project, *, length: int = HISTORY_LENGTH):
         )
         entries.extend(_entries(ordered, describe))
     entries.sort(key=lambda entry: (entry.when, entry.order), reverse=True)
-    return entries[:length], len(entries)
+    shown = entries[:length]
+    _name_related(shown)
+    return shown, len(entries)

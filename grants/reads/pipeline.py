@@ -140,7 +140,11 @@ def _state(instalment, *, instalments, certificates, open_milestones, on, ended=
                 f"(due {_long(milestone.due_on)}): the project is non-compliant."
             )
 
-    if instalment.planned_on > on:
+    if instalment.recommended_on is not None and not blockers:
+        # Recommended (possibly before its planned date, which services allow):
+        # it waits for finance, whatever the calendar says.
+        stage, since = Stage.RECOMMENDED, instalment.recommended_on
+    elif instalment.planned_on > on:
         # Not due yet: what is missing is listed as still needed, not as a hold-up.
         stage = Stage.PLANNED
     elif in_review is not None and len(blockers) == 1:

@@ -4,7 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 
-from grants.formatting import format_inr
+from grants.formatting import format_inr, format_percent
 
 
 class GrantRuleError(ValidationError):
@@ -20,15 +20,13 @@ def _date(day: datetime.date) -> str:
 
 
 def _rupees(amount) -> str:
-    return f"Rs {format_inr(amount)}"
+    """Rupees as every page writes them: the sign and Indian grouping, ₹ 5,67,000."""
+    return format_inr(amount, symbol="₹\u00a0")
 
 
 def _percent_floor(part: int, whole: int) -> str:
     """Write part/whole as a percentage rounded down to 0.1: 74.99% reads 74.9%."""
-    if not whole:
-        return "0%"
-    units, tenth = divmod(1000 * part // whole, 10)
-    return f"{units}.{tenth}%" if tenth else f"{units}%"
+    return format_percent(part, whole)
 
 
 def _save(instance, *, reason: str = "", by=None, **kwargs):

@@ -47,6 +47,13 @@ def request_extension(
         )
     if not reason.strip():
         raise GrantRuleError({"reason": "Say why the extension is needed."})
+    waiting = project.extensions.awaiting_decision().order_by("requested_on").first()
+    if waiting is not None:
+        raise GrantRuleError(
+            f"The extension request of {_date(waiting.requested_on)} (to "
+            f"{_date(waiting.new_end_on)}) is still waiting for the ministry's "
+            f"decision: one request at a time."
+        )
     if new_end_on <= project.end_on:
         raise GrantRuleError(
             {

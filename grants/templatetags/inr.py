@@ -1,6 +1,6 @@
 from django import template
 
-from grants.formatting import format_inr, format_inr_short
+from grants.formatting import format_inr, format_inr_short, format_percent
 
 register = template.Library()
 
@@ -21,3 +21,11 @@ def inr_short(amount):
     if amount is None or amount == "":
         return "—"
     return format_inr_short(amount, symbol=RUPEE)
+
+
+@register.filter
+def percent_of(part, whole):
+    """Render part as a share of whole, rounded down to 0.1%: 82.9%."""
+    if part is None or whole is None or part == "" or whole == "":
+        return "—"
+    return format_percent(part, whole)

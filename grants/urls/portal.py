@@ -3,7 +3,14 @@
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from grants.views.portal import calendar, documents, home, projects, submissions
+from grants.views.portal import (
+    calendar,
+    documents,
+    extensions,
+    home,
+    projects,
+    submissions,
+)
 
 app_name = "portal"
 
@@ -18,6 +25,11 @@ urlpatterns = [
         "projects/<int:pk>/certificates/new/",
         submissions.ProjectCertificateSubmitView.as_view(),
         name="certificate-submit",
+    ),
+    path(
+        "projects/<int:pk>/extension/",
+        extensions.ExtensionRequestView.as_view(),
+        name="extension-request",
     ),
     path(
         "projects/<int:pk>/documents/new/",

@@ -4,6 +4,7 @@ from django.urls import path
 
 from grants.views.staff import (
     dashboard,
+    extensions,
     milestones,
     money,
     projects,
@@ -64,6 +65,11 @@ urlpatterns = [
         name="certificate-list",
     ),
     path(
+        "certificates/<int:pk>/",
+        reviews.CertificateReviewView.as_view(),
+        name="certificate-detail",
+    ),
+    path(
         "certificates/<int:pk>/accept/",
         reviews.CertificateAcceptView.as_view(),
         name="certificate-accept",
@@ -74,6 +80,11 @@ urlpatterns = [
         name="certificate-return",
     ),
     path(
+        "reports/<int:pk>/",
+        reviews.ReportReviewView.as_view(),
+        name="report-detail",
+    ),
+    path(
         "reports/<int:pk>/accept/",
         reviews.ReportAcceptView.as_view(),
         name="report-accept",
@@ -82,6 +93,17 @@ urlpatterns = [
         "reports/<int:pk>/return/",
         reviews.ReportReturnView.as_view(),
         name="report-return",
+    ),
+    path("extensions/", extensions.ExtensionListView.as_view(), name="extension-list"),
+    path(
+        "extensions/<int:pk>/",
+        extensions.ExtensionDetailView.as_view(),
+        name="extension-detail",
+    ),
+    path(
+        "extensions/<int:pk>/reject/",
+        extensions.ExtensionRejectView.as_view(),
+        name="extension-reject",
     ),
     path(
         "extensions/<int:pk>/approve/",

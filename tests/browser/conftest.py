@@ -17,6 +17,7 @@ import pytest
 import time_machine
 from playwright.sync_api import Page, expect
 
+from config.celery import app as celery_app
 from grants.formatting import INDIA
 from tests.conftest import DEMO_DATE
 
@@ -76,6 +77,15 @@ def _demo_day():
     start = datetime.datetime.combine(DEMO_DATE, datetime.time(10, 0), tzinfo=INDIA)
     with time_machine.travel(start, tick=True):
         yield
+
+
+@pytest.fixture
+def eager_tasks(monkeypatch):
+    """Run Celery tasks in the live server's thread, so e-mails land in the outbox.
+
+    The web request still only queues them after its commit, as in production.
+    """
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
 
 
 @pytest.fixture

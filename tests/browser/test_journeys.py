@@ -83,11 +83,13 @@ def test_a_programme_officer_reads_the_portfolio_and_exports_a_stage(
     path = tmp_path / download.suggested_filename
     download.save_as(path)
 
-    sheet = openpyxl.load_workbook(path, read_only=True).active
-    lines = list(sheet.iter_rows(values_only=True))
-    assert lines[0][0].startswith("Illustrative demo data")
-    header = list(lines[1])
-    exported = [dict(zip(header, line, strict=True)) for line in lines[2:]]
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    assert workbook.properties.description.startswith("Illustrative demo data")
+    lines = list(workbook.worksheets[0].iter_rows(values_only=True))
+    # Row 1 is the header; the last row adds up the money columns.
+    header = list(lines[0])
+    assert lines[-1][0] == "Total"
+    exported = [dict(zip(header, line, strict=True)) for line in lines[1:-1]]
     assert [row["Reference"] for row in exported] == [row["Reference"] for row in rows]
     assert sum(row["Released (Rs)"] for row in exported) == sum(released)
     assert sum(row["Sanctioned (Rs)"] for row in exported) == sum(
@@ -100,7 +102,18 @@ def test_a_programme_officer_reads_the_portfolio_and_exports_a_stage(
     )
 
 
-def test_a_report_is_submitted_returned_revised_and_accepted(open_page, demo_site):
+def decisions_to(mailoutbox, address):
+    """The decision notices e-mailed to one address, oldest first."""
+    return [
+        message
+        for message in mailoutbox
+        if message.to == [address] and "Decision:" in message.subject
+    ]
+
+
+def test_a_report_is_submitted_returned_revised_and_accepted(
+    open_page, demo_site, eager_tasks, mailoutbox
+):
     konkan = Project.objects.get(reference=KONKAN)
     others = Project.objects.exclude(pk=konkan.pk).values_list("reference", flat=True)
 
@@ -133,22 +146,24 @@ def test_a_report_is_submitted_returned_revised_and_accepted(open_page, demo_sit
     officer = open_page()
     log_in(officer, demo_site, "officer", "demo-officer-pass")
     queue = officer.locator(".queue", has_text="Progress reports awaiting review")
-    queue.get_by_role("row", name=re.compile(REPORT)).get_by_role(
-        "link", name=KONKAN
-    ).click()
-    reports = officer.locator("#reports")
-    row = reports.get_by_role("row", name=re.compile(f"{REPORT}.*submitted", re.I))
-    row.get_by_role("link", name="Return…").click()
-    expect(officer.get_by_role("heading", level=1)).to_have_text(
-        "Return a progress report"
-    )
+    konkan_row = queue.get_by_role("row", name=re.compile(KONKAN))
+    konkan_row.get_by_role("link", name=re.compile(re.escape(REPORT))).click()
+    # The officer reads the report before deciding: narrative, files, TRL.
+    expect(officer.get_by_role("heading", level=1)).to_have_text(f"{REPORT}, version 1")
+    expect(officer.locator("main")).to_contain_text("78% scandium recovery")
+    expect(officer.get_by_role("link", name="apr-sep-2026-report.pdf")).to_be_visible()
     comment = "Add the solvent-extraction mass balance and the Sc2O3 purity assay."
     officer.get_by_label("Reason for returning").fill(comment)
     officer.get_by_role("button", name="Return it to the grantee").click()
     expect(officer.locator(".messages")).to_contain_text("returned to the grantee")
-    expect(reports.get_by_role("row", name=re.compile(REPORT))).to_contain_text(
-        re.compile("returned", re.I)
-    )
+    expect(officer.locator(".subtitle .badge")).to_have_text("Returned")
+    screenshot(officer, "staff-report-review")
+
+    # The PI is told once, with the reason and the date to resubmit by.
+    (returned_notice,) = decisions_to(mailoutbox, "pi-konkan-ust@demo.example")
+    assert "Report returned" in returned_notice.subject
+    assert comment in returned_notice.body
+    assert "resubmit it from the portal by 22 Dec 2026" in returned_notice.body
 
     pi.goto(f"{demo_site}/portal/")
     returned = pi.get_by_role("region", name="Returned to you")
@@ -170,16 +185,17 @@ def test_a_report_is_submitted_returned_revised_and_accepted(open_page, demo_sit
     expect(pi.get_by_role("heading", level=1)).to_have_text(f"{REPORT}, version 2")
     expect(pi.locator("main .status").first).to_have_text("Submitted")
 
-    officer.reload()
-    version_2 = reports.get_by_role(
-        "row", name=re.compile(f"{REPORT}.*submitted", re.I)
-    )
-    expect(version_2.locator("td").nth(1)).to_have_text("2")
-    version_2.get_by_role("button", name="Accept").click()
+    officer.goto(f"{demo_site}/staff/")
+    konkan_row.get_by_role("link", name=re.compile(re.escape(REPORT))).click()
+    expect(officer.get_by_role("heading", level=1)).to_have_text(f"{REPORT}, version 2")
+    expect(officer.locator("main")).to_contain_text("Changed since the version before")
+    expect(officer.locator("main")).to_contain_text(comment)
+    officer.get_by_role("button", name="Accept the report").click()
     expect(officer.locator(".messages")).to_contain_text("accepted")
-    decided = reports.get_by_role("row", name=re.compile(REPORT))
-    expect(decided.nth(0)).to_contain_text(re.compile("returned", re.I))
-    expect(decided.nth(1)).to_contain_text(re.compile("accepted", re.I))
+    expect(officer.locator(".subtitle .badge")).to_have_text("Accepted")
+    accepted_notice = decisions_to(mailoutbox, "pi-konkan-ust@demo.example")[-1]
+    assert "Report accepted" in accepted_notice.subject
+    assert len(decisions_to(mailoutbox, "pi-konkan-ust@demo.example")) == 2
 
     pi.goto(f"{demo_site}/portal/")
     decisions = pi.get_by_role("region", name="Recent decisions")
@@ -187,7 +203,9 @@ def test_a_report_is_submitted_returned_revised_and_accepted(open_page, demo_sit
     expect(decisions.locator("li").first).to_contain_text(REPORT)
 
 
-def test_a_uc_unblocks_an_instalment_that_finance_then_releases(open_page, demo_site):
+def test_a_uc_unblocks_an_instalment_that_finance_then_releases(
+    open_page, demo_site, eager_tasks, mailoutbox
+):
     konkan = Project.objects.get(reference=KONKAN)
 
     fo = open_page()
@@ -216,8 +234,8 @@ def test_a_uc_unblocks_an_instalment_that_finance_then_releases(open_page, demo_
     expect(fo.get_by_role("alert")).to_contain_text("Nothing was saved")
     expect(closing).to_have_attribute("aria-invalid", "true")
     error = fo.locator("#id_closing_balance_error")
-    expect(error).to_contain_text("Closing balance should be Rs 5,67,000")
-    expect(error).to_contain_text("Rs 10,000 too high")
+    expect(error).to_contain_text("Closing balance should be ₹\u00a05,67,000")
+    expect(error).to_contain_text("₹\u00a010,000 too high")
     expect(closing).to_have_attribute("aria-describedby", re.compile("_error"))
     closing.evaluate("field => field.scrollIntoView({block: 'center'})")
     screenshot(fo, "uc-form-error")
@@ -237,8 +255,14 @@ def test_a_uc_unblocks_an_instalment_that_finance_then_releases(open_page, demo_
     certificates = finance.locator("#certificates")
     certificates.get_by_role(
         "row", name=re.compile("2025-26.*submitted", re.I)
-    ).get_by_role("button", name="Accept").click()
+    ).get_by_role("link", name="Read and decide").click()
+    expect(finance.locator("main")).to_contain_text("5 − 6 = ₹\u00a033,67,000")
+    expect(finance.get_by_role("link", name="uc-2025-26.pdf")).to_be_visible()
+    finance.get_by_role("button", name="Accept the certificate").click()
     expect(finance.locator(".messages")).to_contain_text("accepted")
+    (uc_notice,) = decisions_to(mailoutbox, "fo-konkan-ust@demo.example")
+    assert "Certificate accepted" in uc_notice.subject
+    finance.goto(f"{demo_site}/staff/projects/{konkan.pk}/")
 
     expect(next_release).to_contain_text("Eligible for release")
     expect(next_release.locator(".blockers")).to_have_count(0)
@@ -252,6 +276,9 @@ def test_a_uc_unblocks_an_instalment_that_finance_then_releases(open_page, demo_
     expect(finance.locator(".messages")).to_contain_text(
         "released on 22 Nov 2026: ₹\u00a017,29,000"
     )
+    release_notice = decisions_to(mailoutbox, "pi-konkan-ust@demo.example")[-1]
+    assert "Instalment released" in release_notice.subject
+    assert "Release order DEMO/RO/2026-27/05-3." in release_notice.body
 
     pi = open_page()
     log_in(pi, demo_site, "pi-konkan-ust", "demo-grantee-pass")

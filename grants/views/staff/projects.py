@@ -1,6 +1,7 @@
 """One project for staff: its page, its history, and decisions on the whole project."""
 
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView
 
@@ -171,6 +172,9 @@ class ExtensionApproveView(ActionView):
         "Extension approved: {result.project.reference} now ends on "
         "{result.new_end_on:%d %b %Y}; milestones tied to the end date moved."
     )
+
+    def get_success_url(self):
+        return reverse("staff:extension-detail", args=[self.object.pk])
 
 
 class ProjectCloseView(ActionView):
