@@ -112,6 +112,9 @@ def test_returning_a_report_tells_the_grantee_and_copies_the_officer(
     assert "resubmit it from the portal by 22 Dec 2026" in body
     assert f"/portal/reports/{report.pk}/" in body
     assert "Overdue" not in body
+    copy = next(m for m in mailoutbox if m.to == ["po@mines.example.org"])
+    assert "For your information" in copy.body
+    assert "Questions go to" not in copy.body
 
 
 def test_nothing_is_sent_inside_the_request_only_after_the_commit(

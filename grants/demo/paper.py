@@ -1,7 +1,10 @@
 """The demo's signed copies: a one-page PDF that says what it stands for."""
 
+import datetime
+
 from django.core.files.base import ContentFile
 
+from grants.formatting import INDIA
 from grants.models import Document
 
 
@@ -68,4 +71,9 @@ def attach_signed_copy(certificate, *, uploaded_by) -> Document:
     )
     document.file.save(name, ContentFile(content), save=False)
     document.save()
+    # Uploaded with the certificate, on the day it was submitted.
+    uploaded_at = datetime.datetime.combine(
+        certificate.submitted_on, datetime.time(10), tzinfo=INDIA
+    )
+    Document.objects.filter(pk=document.pk).update(uploaded_at=uploaded_at)
     return document
