@@ -15,6 +15,9 @@ Django finds them and how the rest of the code imports them
 - ``money``: ``GFRComponent``, ``BudgetLine``, ``Instalment``;
 - ``milestones``: ``Milestone``;
 - ``paperwork``: ``UtilisationCertificate``, ``ProgressReport``, ``Document``;
+- ``conditions``: ``ReleaseCondition``;
+- ``reappropriations``: ``Reappropriation``;
+- ``assets``: ``Asset``, ``AssetDisposal`` (Form GFR-22);
 - ``reminders``: ``ReminderRule``, ``Reminder``, ``Digest``;
 - ``summaries``: ``ProjectSummary``.
 """
@@ -30,6 +33,8 @@ from grants.models.common import (
     pan_validator,
     udyam_validator,
 )
+from grants.models.assets import Asset, AssetDisposal, AssetQuerySet
+from grants.models.conditions import ReleaseCondition
 from grants.models.decisions import (
     Decided,
     DecidedQuerySet,
@@ -54,6 +59,7 @@ from grants.models.paperwork import (
 )
 from grants.models.people import Membership, MembershipQuerySet, Organisation, User
 from grants.models.projects import Extension, Project, ProjectQuerySet
+from grants.models.reappropriations import Reappropriation, ReappropriationQuerySet
 from grants.models.reference import Element, Scheme
 from grants.models.reminders import Digest, Reminder, ReminderRule
 from grants.models.summaries import ProjectSummary
@@ -61,6 +67,9 @@ from grants.models.summaries import ProjectSummary
 __all__ = [
     "NON_COMPLIANT_AFTER_DAYS",
     "TRL_VALIDATORS",
+    "Asset",
+    "AssetDisposal",
+    "AssetQuerySet",
     "BudgetLine",
     "Decided",
     "DecidedQuerySet",
@@ -84,6 +93,9 @@ __all__ = [
     "Project",
     "ProjectQuerySet",
     "ProjectSummary",
+    "Reappropriation",
+    "ReappropriationQuerySet",
+    "ReleaseCondition",
     "Reminder",
     "ReminderRule",
     "Scheme",

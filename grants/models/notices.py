@@ -37,6 +37,16 @@ class Notice(models.Model):
         MILESTONE_WAIVED = "milestone_waived", _("milestone waived")
         MILESTONE_RESCHEDULED = "milestone_rescheduled", _("milestone rescheduled")
         PROJECT_CLOSED = "project_closed", _("project closed")
+        REAPPROPRIATION_APPROVED = (
+            "reappropriation_approved",
+            _("re-appropriation approved"),
+        )
+        REAPPROPRIATION_REJECTED = (
+            "reappropriation_rejected",
+            _("re-appropriation rejected"),
+        )
+        DISPOSAL_APPROVED = "disposal_approved", _("asset disposal approved")
+        DISPOSAL_REFUSED = "disposal_refused", _("asset disposal refused")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")

@@ -88,6 +88,12 @@ class UtilisationCertificate(Submission):
     status = models.CharField(
         max_length=10, choices=Status, default=Status.SUBMITTED, db_index=True
     )
+    gap_reason = models.TextField(
+        blank=True,
+        help_text=_(
+            "Why the period does not start the day after the previous certificate's."
+        ),
+    )
     # submitted_on, submitted_by, decided_on and decided_by: from Submission.
     return_reason = models.TextField(blank=True)
 
@@ -310,6 +316,8 @@ class Document(models.Model):
         SIGNED_UC = "signed_uc", _("signed utilisation certificate")
         REPORT_ATTACHMENT = "report_attachment", _("report attachment")
         STATEMENT_OF_EXPENDITURE = "soe", _("statement of expenditure")
+        AUDITED_SOE = "audited_soe", _("audited statement of expenditure")
+        ASSET_INVOICE = "asset_invoice", _("asset invoice")
         OTHER = "other", _("other")
 
     project = models.ForeignKey(

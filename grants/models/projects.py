@@ -150,6 +150,12 @@ class Project(models.Model):
     asset_disposition = models.TextField(
         blank=True, help_text=_("What happens to the assets bought from the grant.")
     )
+    refund_difference_reason = models.TextField(
+        blank=True,
+        help_text=_(
+            "Why the refund differs from the final UC's closing balance, if it does."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

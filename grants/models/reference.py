@@ -19,6 +19,15 @@ class Scheme(models.Model):
             "the return (or on its own due date, if that is later)."
         ),
     )
+    reappropriation_threshold_percent = models.PositiveSmallIntegerField(
+        _("re-appropriation the programme officer may approve (%)"),
+        default=10,
+        help_text=_(
+            "A move of up to this share of the head and year it comes from is "
+            "approved by the programme officer; a larger one by finance. 10% is "
+            "the ministry's default, not a GFR rule."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

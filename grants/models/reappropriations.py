@@ -1,0 +1,102 @@
+"""Moving sanctioned money from one budget head and year to another."""
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from grants.models.common import actor_field, money_field
+from grants.models.decisions import Decided, DecidedQuerySet
+from grants.models.money import BudgetLine
+from grants.models.projects import Project
+
+
+class ReappropriationQuerySet(DecidedQuerySet):
+    def visible_to(self, user):
+        """Return the re-appropriations of projects the user may see."""
+        return self.filter(project__in=Project.objects.visible_to(user))
+
+
+class Reappropriation(Decided):
+    """A grantee's request to move an amount between budget heads, and the decision.
+
+    The budget lines still add up to the sanction afterwards: the service moves the
+    amount from one line to the other in one transaction.
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("asked")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    AWAITING_DECISION = Status.REQUESTED
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="reappropriations"
+    )
+    from_head = models.CharField(_("from head"), max_length=15, choices=BudgetLine.Head)
+    from_year = models.PositiveSmallIntegerField(
+        _("from project year"), validators=[MinValueValidator(1)]
+    )
+    to_head = models.CharField(_("to head"), max_length=15, choices=BudgetLine.Head)
+    to_year = models.PositiveSmallIntegerField(
+        _("to project year"), validators=[MinValueValidator(1)]
+    )
+    amount = money_field(_("amount (Rs)"))
+    reason = models.TextField()
+    needs_finance = models.BooleanField(
+        default=False,
+        help_text=_("Above the scheme's threshold: finance decides, not the officer."),
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.REQUESTED)
+    requested_on = models.DateField()
+    requested_by = actor_field()
+    # decided_on and decided_by: from Decided.
+    decision_comment = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    objects = ReappropriationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project", "requested_on", "pk"]
+        permissions = [
+            ("decide_reappropriation", "Can decide a re-appropriation"),
+            (
+                "decide_large_reappropriation",
+                "Can decide a re-appropriation above the scheme's threshold",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="reappropriation_amount_positive",
+                violation_error_message=_("The amount to move must be above zero."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(
+                    from_head=models.F("to_head"), from_year=models.F("to_year")
+                ),
+                name="reappropriation_moves_somewhere",
+                violation_error_message=_(
+                    "Choose a different head or year to move the amount to."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(decision_comment=""),
+                name="reappropriation_rejection_has_reason",
+                violation_error_message=_("A rejection needs a reason."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="requested") | Q(decided_on__isnull=False),
+                name="reappropriation_decision_has_date",
+                violation_error_message=_("A decided request needs its decision date."),
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.project.reference}: {self.get_from_head_display()} year "
+            f"{self.from_year} to {self.get_to_head_display()} year {self.to_year}"
+        )
