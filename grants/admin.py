@@ -5,28 +5,27 @@ admin cannot release money or decide paperwork around the rules.
 """
 
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Sum
 from django.utils import timezone
 
+# Registered in modules of their own, imported for their side effect.
+import grants.admin_assets  # noqa: F401
+import grants.admin_money  # noqa: F401
+import grants.admin_people  # noqa: F401
 from grants import services
 from grants.models import (
     BudgetLine,
     Digest,
     Document,
-    Element,
     Extension,
     Instalment,
-    Membership,
     Milestone,
     Notice,
-    Organisation,
     ProgressReport,
     Project,
+    ReleaseCondition,
     Reminder,
     ReminderRule,
-    Scheme,
-    User,
     UtilisationCertificate,
 )
 from grants.templatetags.inr import inr
@@ -46,91 +45,6 @@ def run_service(modeladmin, request, queryset, service, done):
             succeeded += 1
     if succeeded:
         modeladmin.message_user(request, f"{succeeded} {done}.", messages.SUCCESS)
-
-
-@admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "display_name", "email", "is_staff", "is_active"]
-    search_fields = ["username", "display_name", "first_name", "last_name", "email"]
-    fieldsets = [
-        *DjangoUserAdmin.fieldsets,
-        ("Letters", {"fields": ["display_name", "designation"]}),
-    ]
-    add_fieldsets = [
-        (
-            None,
-            {
-                "classes": ["wide"],
-                "fields": ["username", "email", "password1", "password2"],
-            },
-        )
-    ]
-
-
-class MembershipInline(admin.TabularInline):
-    """The organisation's memberships; who holds one is fixed once it exists.
-
-    The user is read-only here because an autocomplete widget looks up its
-    selected user once per row; new members are added in the inline below.
-    """
-
-    model = Membership
-    extra = 0
-    fields = ["user", "role", "is_active"]
-    readonly_fields = ["user"]
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user", "organisation")
-
-
-class NewMembershipInline(admin.TabularInline):
-    """Blank rows for adding members to the organisation."""
-
-    model = Membership
-    extra = 0
-    fields = ["user", "role", "is_active"]
-    autocomplete_fields = ["user"]
-    verbose_name = "new member"
-    verbose_name_plural = "add members"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).none()
-
-
-@admin.register(Scheme)
-class SchemeAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "max_duration_months"]
-    search_fields = ["name", "code"]
-    prepopulated_fields = {"code": ["name"]}
-
-
-@admin.register(Element)
-class ElementAdmin(admin.ModelAdmin):
-    list_display = ["symbol", "name", "atomic_number", "series", "is_magnet_critical"]
-    list_filter = ["series", "is_magnet_critical"]
-    search_fields = ["symbol", "name"]
-
-
-@admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "state", "pfms_agency_code", "is_illustrative"]
-    list_filter = ["kind", "state", "is_illustrative"]
-    search_fields = ["name", "pan", "udyam_number", "dpiit_number", "pfms_agency_code"]
-    prepopulated_fields = {"slug": ["name"]}
-    inlines = [MembershipInline, NewMembershipInline]
-
-
-@admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "organisation", "role", "is_active"]
-    list_filter = ["role", "is_active", "organisation__kind"]
-    search_fields = ["user__username", "user__display_name", "organisation__name"]
-    list_select_related = ["user", "organisation"]
-    autocomplete_fields = ["user", "organisation"]
 
 
 class ProjectRowInline(admin.TabularInline):
@@ -354,6 +268,39 @@ class BudgetLineAdmin(admin.ModelAdmin):
         return obj.gfr_component.label
 
 
+class ReleaseConditionInline(admin.TabularInline):
+    """An instalment's conditions; meeting and overriding them are decisions.
+
+    The milestone of a saved condition is shown, not edited: a widget per row
+    would look its milestone up once per row. New ones go in the inline below.
+    """
+
+    model = ReleaseCondition
+    extra = 0
+    fields = ["kind", "milestone", "min_utilisation_percent", "trl", "text", "met_on"]
+    readonly_fields = ["milestone", "met_on"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("milestone__project")
+
+
+class NewReleaseConditionInline(admin.TabularInline):
+    """Blank rows for adding conditions to the instalment."""
+
+    model = ReleaseCondition
+    extra = 0
+    fields = ["kind", "milestone", "min_utilisation_percent", "trl", "text"]
+    raw_id_fields = ["milestone"]
+    verbose_name = "new condition"
+    verbose_name_plural = "add conditions"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+
 @admin.register(Instalment)
 class InstalmentAdmin(admin.ModelAdmin):
     list_display = [
@@ -377,6 +324,7 @@ class InstalmentAdmin(admin.ModelAdmin):
         "low_utilisation_note",
     ]
     raw_id_fields = ["project", "recommended_by"]
+    inlines = [ReleaseConditionInline, NewReleaseConditionInline]
 
     @admin.display(description="Amount", ordering="amount")
     def amount_display(self, obj):

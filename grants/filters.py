@@ -10,9 +10,11 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from grants.formatting import fiscal_year_bounds, fiscal_year_of
 from grants.models import (
+    Asset,
     Element,
     Instalment,
     Milestone,
@@ -25,7 +27,7 @@ from grants.models import (
     UtilisationCertificate,
     overdue_condition,
 )
-from grants.reads.rows import InstalmentState, overdue_exists
+from grants.reads.rows import DisposalState, InstalmentState, overdue_exists
 
 YES_NO = [("", "any"), ("true", "yes"), ("false", "no")]
 
@@ -351,4 +353,37 @@ class ReminderFilter(StaffFilterSet):
             queryset,
             ["milestone__project__reference", "milestone__project__title"],
             value,
+        )
+
+
+# Register of fixed assets (Form GFR-22) -----------------------------------------------
+
+
+class AssetFilter(StaffFilterSet):
+    project = django_filters.CharFilter(
+        method="filter_project",
+        label=_("Project"),
+        widget=forms.TextInput(attrs={"placeholder": _("reference or title")}),
+    )
+    organisation = django_filters.CharFilter(
+        method="filter_organisation",
+        label=_("Organisation"),
+        widget=forms.TextInput(attrs={"placeholder": _("name or slug")}),
+    )
+    disposal_state = django_filters.ChoiceFilter(
+        label=_("Disposal state"), choices=list(DisposalState.LABELS.items())
+    )
+
+    class Meta:
+        model = Asset
+        fields = []
+
+    def filter_project(self, queryset, name, value):
+        return search(queryset, ["project__reference", "project__title"], value)
+
+    def filter_organisation(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(project__organisation__slug=value)
+            | Q(project__organisation__name__icontains=value)
         )

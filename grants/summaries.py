@@ -3,7 +3,8 @@
 Three parts:
 
 - ``mark_changed`` runs on every save or delete of a project, instalment,
-  utilisation certificate or milestone (signals connected in ``GrantsConfig``):
+  utilisation certificate, milestone, release condition or audited statement
+  of expenditure (signals connected in ``GrantsConfig``):
   one ``UPDATE`` adding one to the project's summary ``version`` and clearing its
   ``valid_until``, in the same transaction as the change, so a change and its mark
   commit or roll back together;
@@ -29,11 +30,13 @@ from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from grants.models import (
+    Document,
     Instalment,
     Milestone,
     Organisation,
     Project,
     ProjectSummary,
+    ReleaseCondition,
     User,
     UtilisationCertificate,
 )
@@ -101,6 +104,25 @@ def project_saved(sender, instance, created, raw=False, **kwargs):
 
 def project_row_changed(sender, instance, raw=False, **kwargs):
     if raw:
+        return
+    mark_changed(instance.project_id)
+
+
+def condition_changed(sender, instance, raw=False, **kwargs):
+    # A condition met, added or overridden moves its instalment in the pipeline.
+    if raw:
+        return
+    project_id = (
+        Instalment.objects.filter(pk=instance.instalment_id)
+        .values_list("project_id", flat=True)
+        .first()
+    )
+    mark_changed(project_id)
+
+
+def document_changed(sender, instance, raw=False, **kwargs):
+    # An audited statement of expenditure can meet a condition of release.
+    if raw or instance.kind != Document.Kind.AUDITED_SOE:
         return
     mark_changed(instance.project_id)
 
@@ -345,6 +367,17 @@ def connect_signals() -> None:
         organisation_saved, sender=Organisation, dispatch_uid="summary-organisation"
     )
     post_save.connect(user_saved, sender=User, dispatch_uid="summary-user")
+    for signal in (post_save, post_delete):
+        signal.connect(
+            condition_changed,
+            sender=ReleaseCondition,
+            dispatch_uid=f"summary-releasecondition-{signal}",
+        )
+        signal.connect(
+            document_changed,
+            sender=Document,
+            dispatch_uid=f"summary-document-{signal}",
+        )
     for model in (Instalment, UtilisationCertificate, Milestone):
         for signal in (post_save, post_delete):
             signal.connect(

@@ -13,10 +13,13 @@ from django.db.models import (
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from grants.exports import ExportColumn
 from grants.formatting import format_inr
 from grants.models import (
+    Asset,
+    BudgetLine,
     Instalment,
     Milestone,
     Organisation,
@@ -24,7 +27,7 @@ from grants.models import (
     Reminder,
     UtilisationCertificate,
 )
-from grants.reads.rows import InstalmentState
+from grants.reads.rows import DisposalState, InstalmentState
 
 TABLE_TEMPLATE = "grants/staff/includes/table.html"
 RUPEE = "₹\u00a0"
@@ -457,3 +460,94 @@ class ReminderTable(StaffTable):
 
     def order_sent_at(self, queryset, is_descending):
         return _nulls_last(queryset, is_descending, "sent_at")
+
+
+# Register of fixed assets (Form GFR-22) -------------------------------------------
+
+
+class AssetTable(StaffTable):
+    """Form GFR-22's columns in its order, after the project and before the fate."""
+
+    project = project_link(accessor="project__reference", verbose_name=_("Project"))
+    organisation = tables.Column(
+        accessor="project__organisation__name", verbose_name=_("Organisation")
+    )
+    acquired_on = DayColumn(verbose_name=_("1. Date"))
+    particulars = tables.Column(
+        verbose_name=_("2. Particulars"), attrs={"td": {"class": "wrap"}}
+    )
+    supplier = tables.Column(verbose_name=_("3. Supplier"))
+    bill_number = tables.Column(verbose_name=_("4. Bill number and date"))
+    cost = MoneyColumn(verbose_name=_("5. Cost"))
+    location = tables.Column(verbose_name=_("6. Location"))
+    remarks = tables.Column(verbose_name=_("7. Remarks"), orderable=False)
+    disposal_state = tables.Column(verbose_name=_("Disposition"))
+
+    export_columns = [
+        ExportColumn(_("Project"), "project__reference"),
+        ExportColumn(_("Organisation"), "project__organisation__name", width=36),
+        ExportColumn(_("1. Date"), "acquired_on", "date"),
+        ExportColumn(_("2. Particulars of the asset"), "particulars", width=40),
+        ExportColumn(_("3. Supplier's name and address"), "supplier", width=36),
+        ExportColumn(_("4. Bill number"), "bill_number"),
+        ExportColumn(_("4. Bill date"), "bill_date", "date"),
+        ExportColumn(_("5. Cost of the asset (Rs)"), "cost", "money"),
+        ExportColumn(_("6. Location of the asset"), "location", width=30),
+        ExportColumn(_("7. Remarks"), "remarks", width=40),
+        ExportColumn(
+            _("Funded from"), "budget_line__head", "choice", _choices(BudgetLine.Head)
+        ),
+        ExportColumn(
+            _("Disposal state"),
+            "disposal_state",
+            "choice",
+            {key: str(label) for key, label in DisposalState.LABELS.items()},
+        ),
+        ExportColumn(
+            _("Disposition"), "disposition", "choice", _choices(Asset.Disposition)
+        ),
+        ExportColumn(_("Sale proceeds (Rs)"), "sale_proceeds", "money"),
+        ExportColumn(_("Disposed on"), "disposed_on", "date"),
+    ]
+
+    class Meta(StaffTable.Meta):
+        model = Asset
+        fields = [
+            "project",
+            "organisation",
+            "acquired_on",
+            "particulars",
+            "supplier",
+            "bill_number",
+            "cost",
+            "location",
+            "remarks",
+            "disposal_state",
+        ]
+        order_by = "acquired_on"
+
+    def render_bill_number(self, value, record):
+        bill = format_html(
+            '{} <span class="nowrap muted">{}</span>',
+            value,
+            f"{record.bill_date:%d %b %Y}",
+        )
+        if not record.invoice_id:
+            return bill
+        return format_html(
+            '{} <a href="{}">{}</a>',
+            bill,
+            reverse("document-download", args=[record.invoice_id]),
+            _("invoice"),
+        )
+
+    def render_disposal_state(self, value, record):
+        if record.open_disposal_id:
+            return format_html(
+                '<a href="{}">{}</a>',
+                reverse("staff:asset-disposal", args=[record.open_disposal_id]),
+                _("disposal asked: decide"),
+            )
+        if record.disposition:
+            return record.get_disposition_display()
+        return DisposalState.LABELS.get(value, value)

@@ -8,6 +8,8 @@ from factory.django import DjangoModelFactory
 
 from grants.formatting import fiscal_year_of
 from grants.models import (
+    Asset,
+    AssetDisposal,
     BudgetLine,
     Digest,
     Document,
@@ -19,6 +21,8 @@ from grants.models import (
     Organisation,
     ProgressReport,
     Project,
+    Reappropriation,
+    ReleaseCondition,
     Reminder,
     ReminderRule,
     Scheme,
@@ -266,4 +270,74 @@ class DigestFactory(DjangoModelFactory):
     recipient = factory.SubFactory(StaffUserFactory)
     week_starting = factory.Sequence(
         lambda n: datetime.date(2026, 11, 16) - datetime.timedelta(weeks=n)
+    )
+
+
+class ReappropriationFactory(DjangoModelFactory):
+    """A request to move Rs 50,000 from equipment, year 1 to consumables, year 2.
+
+    The row is valid on its own; a test that approves it gives the project the
+    budget lines to move between.
+    """
+
+    class Meta:
+        model = Reappropriation
+
+    project = factory.SubFactory(ProjectFactory)
+    from_head = BudgetLine.Head.EQUIPMENT
+    from_year = 1
+    to_head = BudgetLine.Head.CONSUMABLES
+    to_year = 2
+    amount = 50_000
+    reason = "The leaching reagents cost more than quoted at sanction."
+    requested_on = datetime.date(2026, 11, 2)
+
+
+class AssetFactory(DjangoModelFactory):
+    """A row of Form GFR-22: an ICP-OES bought in June 2024 for Rs 18,50,000."""
+
+    class Meta:
+        model = Asset
+
+    project = factory.SubFactory(ProjectFactory)
+    acquired_on = datetime.date(2024, 6, 20)
+    particulars = factory.Sequence(lambda n: f"ICP-OES spectrometer {n}")
+    supplier = "Analytica Instruments Pvt Ltd, Bhubaneswar"
+    bill_number = factory.Sequence(lambda n: f"AI/24-25/{n:04d}")
+    bill_date = datetime.date(2024, 6, 14)
+    cost = 1_850_000
+    location = "Hydrometallurgy laboratory, room 112"
+    recorded_on = datetime.date(2024, 7, 1)
+
+
+class AssetDisposalFactory(DjangoModelFactory):
+    """A request, awaiting the ministry, to write off an unserviceable asset."""
+
+    class Meta:
+        model = AssetDisposal
+
+    asset = factory.SubFactory(AssetFactory)
+    kind = AssetDisposal.Kind.WRITE_OFF
+    reason = "The plasma torch cracked; repair costs more than a new unit."
+    requested_on = datetime.date(2026, 11, 2)
+
+
+class ReleaseConditionFactory(DjangoModelFactory):
+    """A condition that the instalment's milestone be accepted."""
+
+    class Meta:
+        model = ReleaseCondition
+
+    instalment = factory.SubFactory(InstalmentFactory)
+    kind = ReleaseCondition.Kind.MILESTONE
+    milestone = factory.LazyAttribute(
+        lambda c: (
+            MilestoneFactory(
+                project=c.instalment.project,
+                kind=Milestone.Kind.FINAL_REPORT,
+                title="Final technical report",
+            )
+            if c.kind == ReleaseCondition.Kind.MILESTONE
+            else None
+        )
     )

@@ -14,6 +14,8 @@ from django.urls import reverse
 from factory.django import DjangoModelFactory
 
 from grants.models import (
+    Asset,
+    AssetDisposal,
     BudgetLine,
     Digest,
     Document,
@@ -26,6 +28,7 @@ from grants.models import (
     Organisation,
     ProgressReport,
     Project,
+    Reappropriation,
     Reminder,
     ReminderRule,
     Scheme,
@@ -33,6 +36,8 @@ from grants.models import (
     UtilisationCertificate,
 )
 from tests.factories import (
+    AssetDisposalFactory,
+    AssetFactory,
     BudgetLineFactory,
     DigestFactory,
     DocumentFactory,
@@ -44,6 +49,8 @@ from tests.factories import (
     OrganisationFactory,
     ProgressReportFactory,
     ProjectFactory,
+    ReappropriationFactory,
+    ReleaseConditionFactory,
     ReminderFactory,
     ReminderRuleFactory,
     SchemeFactory,
@@ -94,6 +101,9 @@ FACTORIES = {
     ReminderRule: ReminderRuleFactory,
     Digest: DigestFactory,
     Notice: NoticeFactory,
+    Asset: AssetFactory,
+    AssetDisposal: AssetDisposalFactory,
+    Reappropriation: ReappropriationFactory,
 }
 
 # The project's own models and the users and groups it manages. The admin pages of
@@ -238,9 +248,30 @@ def organisation_with_members(rows):
 # How to make a row with `rows` rows in each of its inlines, for every admin that
 # has inlines. An admin given inlines without an entry here fails
 # test_every_admin_with_inlines_has_a_maker.
+def asset_with_disposals(rows):
+    asset = AssetFactory()
+    AssetDisposalFactory.create_batch(
+        rows,
+        asset=asset,
+        status=AssetDisposal.Status.REFUSED,
+        decided_on=datetime.date(2026, 11, 20),
+        decision_comment="Repair it under the warranty.",
+    )
+    return asset
+
+
+def instalment_with_conditions(rows):
+    instalment = InstalmentFactory()
+    for _ in range(rows):
+        ReleaseConditionFactory(instalment=instalment)
+    return instalment
+
+
 WITH_INLINE_ROWS = {
+    Instalment: instalment_with_conditions,
     Project: project_with_inline_rows,
     Organisation: organisation_with_members,
+    Asset: asset_with_disposals,
 }
 
 MODELS_WITH_INLINES = [

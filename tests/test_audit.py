@@ -31,15 +31,21 @@ from grants.models import (
     Milestone,
     ProgressReport,
     Project,
+    Reappropriation,
+    ReleaseCondition,
     UtilisationCertificate,
 )
 from tests.factories import (
+    AssetDisposalFactory,
+    AssetFactory,
     ExtensionFactory,
     InstalmentFactory,
     MilestoneFactory,
     OrganisationFactory,
     ProgressReportFactory,
     ProjectFactory,
+    ReappropriationFactory,
+    ReleaseConditionFactory,
     SchemeFactory,
     UserFactory,
     UtilisationCertificateFactory,
@@ -56,6 +62,8 @@ TODAY = ACTED_AT.date()
 
 AUDITED_MODELS = [
     Membership,
+    ReleaseCondition,
+    Reappropriation,
     Project,
     Extension,
     BudgetLine,
@@ -563,7 +571,7 @@ def close(actor):
         services.close_project(
             project,
             closed_on=TODAY,
-            unspent_refunded=125_000,
+            unspent_refunded=115_000,
             interest_refunded=10_000,
             refund_reference="BharatKosh 2611220012345",
             asset_disposition="ICP-MS retained by the institute (GFR 233).",
@@ -586,8 +594,153 @@ def close(actor):
     ]
 
 
+def keeper_project(actor):
+    return ProjectFactory(
+        organisation=actor.memberships.get().organisation, ongoing=True
+    )
+
+
+def record_asset(actor):
+    project = keeper_project(actor)
+    with acting():
+        asset = services.record_asset(
+            project,
+            acquired_on=datetime.date(2026, 11, 10),
+            particulars="Glovebox for magnet alloys",
+            supplier="Inert Systems, Pune",
+            bill_number="IS/2026/118",
+            bill_date=datetime.date(2026, 11, 5),
+            cost=940_000,
+            location="Alloy laboratory",
+            invoice_file=SimpleUploadedFile("invoice.pdf", PDF_BYTES),
+            recorded_on=TODAY,
+            recorded_by=actor,
+        )
+    return [Audited(asset, "+", reason="Recorded: bill IS/2026/118")]
+
+
+def request_disposal(actor):
+    asset = AssetFactory(project=keeper_project(actor))
+    with acting():
+        disposal = services.request_disposal(
+            asset,
+            kind="write_off",
+            reason="The glovebox seals have failed beyond repair.",
+            requested_on=TODAY,
+            requested_by=actor,
+        )
+    return [Audited(disposal, "+", reason="The glovebox seals have failed")]
+
+
+def approve_disposal(actor):
+    disposal = AssetDisposalFactory(kind="sale", expected_proceeds=120_000)
+    with acting():
+        services.approve_disposal(
+            disposal, decided_on=TODAY, decided_by=actor, comment="Sell by auction."
+        )
+    return [
+        Audited(disposal, "~", {"status", "decided_on", "decided_by"}, "Sell by"),
+        Audited(
+            disposal.asset,
+            "~",
+            {"disposition", "sale_proceeds", "disposed_on"},
+            "Sell by auction.",
+        ),
+    ]
+
+
+def refuse_disposal(actor):
+    disposal = AssetDisposalFactory()
+    with acting():
+        services.refuse_disposal(
+            disposal, decided_on=TODAY, decided_by=actor, comment="Repair it first."
+        )
+    return [Audited(disposal, "~", {"status", "decision_comment"}, "Repair it first")]
+
+
+def mark_condition_met(actor):
+    instalment = InstalmentFactory(project=ProjectFactory(ongoing=True), sequence=2)
+    condition = ReleaseConditionFactory(
+        instalment=instalment, kind="other", text="Pilot site inspected"
+    )
+    with acting():
+        services.mark_condition_met(
+            condition, met_on=TODAY, note="Inspected on 20 Nov.", marked_by=actor
+        )
+    return [
+        Audited(
+            condition,
+            "~",
+            {"met_on", "met_by", "met_note"},
+            "Marked met: Inspected on 20 Nov.",
+        )
+    ]
+
+
+def set_release_conditions(actor):
+    instalment = InstalmentFactory(sequence=2)
+    with acting():
+        rows = services.set_release_conditions(
+            instalment, (services.PlannedCondition(kind="trl", trl=5),), by=actor
+        )
+    return [Audited(row, "+") for row in rows]
+
+
+def budget_for_a_move():
+    """A Rs 60,00,000 project whose equipment, year 1 line holds Rs 60,00,000."""
+    project = ProjectFactory(ongoing=True)
+    BudgetLine.objects.create(
+        project=project, head="equipment", project_year=1, amount=6_000_000
+    )
+    return project
+
+
+def request_reappropriation(actor):
+    project = budget_for_a_move()
+    with acting():
+        row = services.request_reappropriation(
+            project,
+            from_head="equipment",
+            from_year=1,
+            to_head="consumables",
+            to_year=2,
+            amount=50_000,
+            reason="Reagents cost more.",
+            requested_on=TODAY,
+            requested_by=actor,
+        )
+    return [Audited(row, "+", reason="Reagents cost more.")]
+
+
+def approve_reappropriation(actor):
+    request = ReappropriationFactory(project=budget_for_a_move())
+    with acting():
+        services.approve_reappropriation(request, decided_on=TODAY, decided_by=actor)
+    source = BudgetLine.objects.get(project=request.project, head="equipment")
+    target = BudgetLine.objects.get(project=request.project, head="consumables")
+    return [
+        Audited(request, "~", {"status", "decided_on", "decided_by"}),
+        Audited(source, "~", {"amount"}, "Re-appropriated"),
+        Audited(target, "+", reason="Re-appropriated"),
+    ]
+
+
+def reject_reappropriation(actor):
+    request = ReappropriationFactory(project=budget_for_a_move())
+    with acting():
+        services.reject_reappropriation(
+            request, decided_on=TODAY, decided_by=actor, comment="Not justified."
+        )
+    return [Audited(request, "~", {"status", "decision_comment"}, "Not justified.")]
+
+
 SERVICES = [
     Service("sanction_project", "finance_officer", sanction),
+    Service("mark_condition_met", "programme_officer", mark_condition_met),
+    Service("set_release_conditions", "programme_officer", set_release_conditions),
+    Service("request_reappropriation", "grantee", request_reappropriation),
+    Service("approve_reappropriation", "programme_officer", approve_reappropriation),
+    Service("reject_reappropriation", "programme_officer", reject_reappropriation),
     Service("release_instalment", "finance_officer", first_release),
     Service("release_instalment-override", "finance_officer", release_with_override),
     Service(
@@ -617,6 +770,10 @@ SERVICES = [
     Service("approve_extension", "programme_officer", approve_extension),
     Service("reject_extension", "programme_officer", reject_extension),
     Service("close_project", "finance_officer", close),
+    Service("record_asset", "grantee", record_asset),
+    Service("request_disposal", "grantee", request_disposal),
+    Service("approve_disposal", "programme_officer", approve_disposal),
+    Service("refuse_disposal", "finance_officer", refuse_disposal),
 ]
 
 # What the rest of the package changes, and why no audit history is kept of it.
@@ -630,6 +787,8 @@ NOT_AUDITED = {
     "store_document": "a Document is kept with who uploaded it and when",
     "regenerate_calendar_token": "a user's own calendar secret",
     "revoke_calendar_token": "a user's own calendar secret",
+    "check_closure": "reads only: what closing a project would refuse",
+    "refusal_for_assets": "reads only: who may keep the register of assets",
     "send_digest": "a Digest row records its own delivery",
     "send_weekly_digests": "Digest rows record their own delivery",
     "send_reminder": "a Reminder row records its own delivery",

@@ -101,20 +101,28 @@ def test_every_pre_filled_certificate_form_is_accepted(client, today):
             expenditure=0,
             closing_balance=available,
         )
-        accepted_by_the_rules(
-            lambda milestone=milestone, initial=initial, figures=figures: (
-                services.submit_certificate(
-                    milestone.project,
-                    kind=initial["kind"],
-                    period_start=initial["period_start"],
-                    period_end=initial["period_end"],
-                    figures=figures,
-                    submitted_on=today,
-                    submitted_by=None,
-                    milestone=milestone,
-                )
+
+        def submit(milestone=milestone, initial=initial, figures=figures):
+            services.submit_certificate(
+                milestone.project,
+                kind=initial["kind"],
+                period_start=initial["period_start"],
+                period_end=initial["period_end"],
+                figures=figures,
+                submitted_on=today,
+                submitted_by=None,
+                milestone=milestone,
             )
-        )
+
+        if initial["period_end"] > today:
+            # A year not yet over: its annual UC is made after 31 March, and the
+            # form's period is refused until then, on that ground alone.
+            with pytest.raises(services.GrantRuleError) as early:
+                accepted_by_the_rules(submit)
+            assert list(early.value.message_dict) == ["period_end"], milestone
+            assert "time that has passed" in early.value.messages[0], milestone
+            continue
+        accepted_by_the_rules(submit)
 
 
 def test_every_pre_filled_report_form_is_accepted(client, today):

@@ -377,7 +377,10 @@ def second_instalment(own_project):
 
 @pytest.fixture
 def uc_milestone(own_project):
-    """A UC milestone for 2025-26; 15 lakh were released in the year."""
+    """A UC milestone for 2025-26, the project's first year; 15 lakh were released."""
+    own_project.start_on = datetime.date(2025, 4, 1)
+    own_project.end_on = datetime.date(2028, 3, 31)
+    own_project.save()
     own_project.release = InstalmentFactory(
         project=own_project,
         sequence=1,

@@ -15,21 +15,29 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from grants import services
 from grants.models import (
+    Asset,
+    AssetDisposal,
+    BudgetLine,
     Document,
     Extension,
     Membership,
     Milestone,
     ProgressReport,
     Project,
+    Reappropriation,
     UtilisationCertificate,
 )
 from tests.factories import (
+    AssetDisposalFactory,
+    AssetFactory,
+    BudgetLineFactory,
     DocumentFactory,
     InstalmentFactory,
     MembershipFactory,
     MilestoneFactory,
     ProgressReportFactory,
     ProjectFactory,
+    ReappropriationFactory,
     UtilisationCertificateFactory,
 )
 
@@ -71,6 +79,23 @@ def build_organisation_world():
         expenditure=0,
     )
     document = DocumentFactory(project=project, certificate=certificate)
+    # The budget, Rs 60,00,000 in three lines, and a request to move some of it.
+    equipment, *_others = [
+        BudgetLineFactory(project=project, head=head, project_year=year, amount=amount)
+        for head, year, amount in [
+            (BudgetLine.Head.EQUIPMENT, 1, 3_000_000),
+            (BudgetLine.Head.CONSUMABLES, 1, 1_500_000),
+            (BudgetLine.Head.CONSUMABLES, 2, 1_500_000),
+        ]
+    ]
+    reappropriation = ReappropriationFactory(project=project)
+    # The register of assets: one asset with its invoice, and one whose disposal
+    # is waiting for the ministry.
+    invoice = DocumentFactory(
+        project=project, kind=Document.Kind.ASSET_INVOICE, original_name="bill.pdf"
+    )
+    asset = AssetFactory(project=project, invoice=invoice, budget_line=equipment)
+    disposal = AssetDisposalFactory(asset=AssetFactory(project=project))
     user = membership.user
     services.regenerate_calendar_token(user)
     revoked = user.calendar_token
@@ -83,6 +108,10 @@ def build_organisation_world():
         ProgressReport: report,
         UtilisationCertificate: certificate,
         Document: document,
+        BudgetLine: equipment,
+        Reappropriation: reappropriation,
+        Asset: asset,
+        AssetDisposal: disposal,
         "token": user.calendar_token,
         "revoked_token": revoked,
     }
@@ -147,6 +176,10 @@ def counts():
         Document.objects.count(),
         Milestone.objects.filter(status=Milestone.Status.SUBMITTED).count(),
         Extension.objects.count(),
+        Reappropriation.objects.count(),
+        Asset.objects.count(),
+        AssetDisposal.objects.count(),
+        list(BudgetLine.objects.order_by("pk").values_list("pk", "amount")),
     )
 
 
@@ -162,6 +195,9 @@ def test_the_walker_finds_the_portal_pages():
         "report-detail",
         "certificate-detail",
         "document-upload",
+        "extension-request",
+        "reappropriations",
+        "assets",
         "calendar",
         "calendar-feed",
     } <= names
@@ -188,7 +224,7 @@ def test_every_portal_page_with_another_organisations_object_is_a_404(client):
         checked.append(name)
 
     assert counts() == before
-    assert "project-detail" in checked
+    assert {"project-detail", "reappropriations", "assets"} <= set(checked)
     assert "calendar-feed" in checked
 
 

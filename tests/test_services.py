@@ -720,6 +720,19 @@ def figures(**overrides):
     return CertificateFigures(**values)
 
 
+def funded_project():
+    """An ongoing project to which the Rs 20,00,000 its UC counts were released."""
+    project = ProjectFactory(ongoing=True)
+    InstalmentFactory(
+        project=project,
+        sequence=1,
+        amount=2_000_000,
+        planned_on=datetime.date(2024, 4, 10),
+        released=True,
+    )
+    return project
+
+
 def submit_annual_uc(project, user=None, **overrides):
     terms = {
         "kind": UtilisationCertificate.Kind.ANNUAL,
@@ -748,7 +761,7 @@ def uc_milestone(project, **overrides):
 
 
 def test_submit_certificate_records_a_submitted_uc_and_marks_its_milestone():
-    project = ProjectFactory(ongoing=True)
+    project = funded_project()
     milestone = uc_milestone(project)
     finance_member = UserFactory()
 
@@ -787,7 +800,7 @@ def test_submit_certificate_records_a_submitted_uc_and_marks_its_milestone():
 
 
 def test_a_provisional_uc_takes_its_fiscal_year_from_the_period_end():
-    project = ProjectFactory(ongoing=True)
+    project = funded_project()
 
     uc = services.submit_certificate(
         project,
@@ -925,7 +938,7 @@ def test_a_second_live_annual_uc_for_the_same_fiscal_year_is_refused(status):
 def test_after_a_return_a_new_annual_uc_is_accepted_and_both_versions_kept(
     staff_user,
 ):
-    project = ProjectFactory(ongoing=True)
+    project = funded_project()
     milestone = uc_milestone(project)
     first = submit_annual_uc(project, milestone=milestone)
     services.return_certificate(
@@ -983,7 +996,7 @@ def test_an_annual_uc_that_starts_before_the_fiscal_year_is_refused():
 
 
 def submitted_uc_with_milestone(project=None):
-    project = project or ProjectFactory(ongoing=True)
+    project = project or funded_project()
     milestone = uc_milestone(project)
     uc = submit_annual_uc(project, milestone=milestone)
     return uc, milestone
@@ -1616,8 +1629,9 @@ CLOSED_ON = datetime.date(2027, 8, 14)
 def project_ready_to_close(*, final_report=True, final_uc=True, **uc_figures):
     """A completed project with the final report and final UC accepted.
 
-    The final UC shows Rs 1,25,000 unspent and Rs 10,000 of interest not remitted:
-    0 + 12,000 - 2,000 + 60,00,000 - 58,85,000 = 1,25,000.
+    The final UC's closing balance is Rs 1,25,000, which holds the Rs 10,000 of
+    interest not remitted: 0 + 12,000 - 2,000 + 60,00,000 - 58,85,000 = 1,25,000.
+    So Rs 1,15,000 of unspent grant and Rs 10,000 of interest are refunded.
     """
     project = ProjectFactory(status=Project.Status.COMPLETED)
     if final_report:
@@ -1652,7 +1666,7 @@ def project_ready_to_close(*, final_report=True, final_uc=True, **uc_figures):
 def close(project, **overrides):
     terms = {
         "closed_on": CLOSED_ON,
-        "unspent_refunded": 125_000,
+        "unspent_refunded": 115_000,
         "interest_refunded": 10_000,
         "refund_reference": "  BharatKosh 2707240012345 ",
         "asset_disposition": " ICP-MS retained by the institute (GFR 233). ",
@@ -1679,7 +1693,7 @@ def test_close_project_records_the_closure_and_the_refunds():
     project = Project.objects.get(pk=project.pk)
     assert project.status == Project.Status.CLOSED
     assert project.closed_on == CLOSED_ON
-    assert project.unspent_refunded == 125_000
+    assert project.unspent_refunded == 115_000
     assert project.interest_refunded == 10_000
     assert project.refund_reference == "BharatKosh 2707240012345"
     assert project.asset_disposition == "ICP-MS retained by the institute (GFR 233)."
@@ -1756,15 +1770,17 @@ def test_close_project_is_refused_without_an_accepted_final_uc():
     assert_not_closed(project)
 
 
-def test_close_project_is_refused_when_less_than_the_unspent_balance_is_refunded():
+def test_close_project_is_refused_when_less_than_the_closing_balance_is_refunded():
+    """A shortfall needs the reason it differs (the new closure rule)."""
     project = project_ready_to_close()
 
     with pytest.raises(GrantRuleError) as error:
         close(project, unspent_refunded=100_000)
 
-    [message] = error.value.message_dict["unspent_refunded"]
-    assert "unspent balance of ₹\u00a01,25,000" in message
-    assert "₹\u00a01,00,000 refunded leaves ₹\u00a025,000 to refund" in message
+    [message] = error.value.message_dict["refund_difference_reason"]
+    assert "refund of ₹\u00a01,10,000" in message
+    assert "₹\u00a015,000 less than the final UC's closing balance" in message
+    assert "closing balance of ₹\u00a01,25,000" in message
     assert_not_closed(project)
 
 

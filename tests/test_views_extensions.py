@@ -12,9 +12,11 @@ from django.urls import reverse
 from grants.models import Extension, Membership, Milestone, Notice, Project
 from tests.factories import (
     ExtensionFactory,
+    InstalmentFactory,
     MembershipFactory,
     MilestoneFactory,
     ProjectFactory,
+    ReleaseConditionFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -217,3 +219,58 @@ def test_a_decided_request_offers_no_decision(client, programme_officer):
         reverse("staff:extension-detail", args=[extension.pk])
     ).content.decode()
     assert reverse("staff:extension-approve", args=[extension.pk]) not in html
+
+
+@pytest.fixture
+def instalment_waiting_for_the_final_report(request_with_final_report):
+    extension, final = request_with_final_report
+    instalment = InstalmentFactory(
+        project=extension.project,
+        sequence=2,
+        planned_on=datetime.date(2027, 7, 15),
+        amount=1_500_000,
+    )
+    ReleaseConditionFactory(instalment=instalment, milestone=final)
+    return extension, final, instalment
+
+
+def test_the_decision_page_shows_the_instalments_that_will_move_before_they_move(
+    client, programme_officer, instalment_waiting_for_the_final_report
+):
+    extension, _final, instalment = instalment_waiting_for_the_final_report
+    client.force_login(programme_officer)
+
+    html = client.get(
+        reverse("staff:extension-detail", args=[extension.pk])
+    ).content.decode()
+
+    assert "Instalments whose conditions wait for those milestones" in html
+    assert "15 Jul 2027" in html
+    # The final report moves from 30 Jun to 30 Dec 2027, 183 days: so does the
+    # instalment that waits for it.
+    assert "14 Jan 2028" in html
+    instalment.refresh_from_db()
+    assert instalment.planned_on == datetime.date(2027, 7, 15)
+
+
+def test_approval_moves_the_planned_date_of_an_instalment_waiting_for_a_moved_milestone(
+    client, programme_officer, instalment_waiting_for_the_final_report
+):
+    extension, _final, instalment = instalment_waiting_for_the_final_report
+    untied = InstalmentFactory(
+        project=extension.project, sequence=3, planned_on=datetime.date(2027, 8, 1)
+    )
+    client.force_login(programme_officer)
+
+    client.post(
+        reverse("staff:extension-approve", args=[extension.pk]),
+        {"decided_on": "2026-11-22", "comment": "PERC agreed on 18 Nov."},
+    )
+
+    instalment.refresh_from_db()
+    untied.refresh_from_db()
+    assert instalment.planned_on == datetime.date(2028, 1, 14)
+    assert untied.planned_on == datetime.date(2027, 8, 1)
+    assert "planned date moved with the milestones it waits for" in (
+        instalment.history.first().history_change_reason
+    )

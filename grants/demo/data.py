@@ -46,6 +46,17 @@ PRISM_CONDITIONS = [
     "On acceptance of the milestone-1 report and a UC for tranche 1.",
     "On technical completion, with the final report and an audited SoE.",
 ]
+# The same conditions as rows, per instalment: (kind, the milestone's title or,
+# for a free-text condition, its words).
+PRISM_RELEASE_CONDITIONS = [
+    [("other", "Grant agreement signed (milestone 0)")],
+    [("milestone", "Milestone-1 report (month 9)")],
+    [
+        ("milestone", "Technical completion"),
+        ("milestone", "Final technical report"),
+        ("audited_soe", ""),
+    ],
+]
 PROGRAMME_CONDITION = "Project year {year} budget (year 1 includes all equipment)."
 
 # Events of the demo that the data set states in words rather than figures.

@@ -18,6 +18,7 @@ from grants.demo.data import (
     MILESTONE_STATES,
     ORGANISATION_KINDS,
     PRISM_CONDITIONS,
+    PRISM_RELEASE_CONDITIONS,
     PROGRAMME_CONDITION,
     RESUBMISSIONS,
     RETURN_REASONS,
@@ -42,6 +43,7 @@ from grants.models import (
     Organisation,
     ProgressReport,
     Project,
+    ReleaseCondition,
     ReminderRule,
     Scheme,
     User,
@@ -204,6 +206,7 @@ class DemoLoader(ReminderHistory):
         certificates = self.create_certificates(project, data)
         self.create_instalments(project, data)
         self.create_milestones(project, data, end_on, certificates)
+        self.create_release_conditions(project, data)
         return project
 
     def create_budget(self, project, data):
@@ -353,6 +356,41 @@ class DemoLoader(ReminderHistory):
                 previous_release = released_on
             instalment.full_clean()
             instalment.save()
+
+    def create_release_conditions(self, project, data):
+        """Each instalment's conditions as rows the release checks.
+
+        S&T-PRISM releases "strictly on a milestone basis", so its instalments wait
+        for named milestones; every release after the first waits for the covering
+        UC (added by the service). The S&T Programme's wording names the project
+        year's budget, which is no condition: it stays as the sanction's words.
+        """
+        if data["scheme"] != "S&T-PRISM":
+            for instalment in project.instalments.order_by("sequence"):
+                services.set_release_conditions(instalment, by=self.staff["officer"])
+            return
+        milestones = {
+            milestone.title: milestone for milestone in project.milestones.all()
+        }
+        Kind = ReleaseCondition.Kind
+        for instalment in project.instalments.order_by("sequence"):
+            planned = [
+                services.PlannedCondition(kind=kind, milestone=milestones[words])
+                if kind == Kind.MILESTONE
+                else services.PlannedCondition(kind=kind, text=words)
+                for kind, words in PRISM_RELEASE_CONDITIONS[instalment.sequence - 1]
+            ]
+            rows = services.set_release_conditions(
+                instalment, tuple(planned), by=self.staff["officer"]
+            )
+            for row in rows:
+                if row.kind == Kind.OTHER and instalment.released_on:
+                    # Met before the money went out: the agreement was signed.
+                    row.met_on = instalment.released_on - datetime.timedelta(days=3)
+                    row.met_by = self.staff["officer"]
+                    row.met_note = "Grant agreement signed by both parties."
+                    row.full_clean()
+                    row.save()
 
     def create_milestones(self, project, data, end_on, certificates):
         reports = []

@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
 
 from grants import uploads
 from grants.formatting import format_inr
@@ -243,6 +244,16 @@ class UtilisationCertificateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="GFR 238(1): whether the quantified targets for the period were met.",
     )
+    gap_reason = forms.CharField(
+        label=_("Why the period does not follow on from the previous certificate"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Needed only when the period starts later than the day after the "
+            "previous certificate ends (or, for the first certificate, after the "
+            "project's first day): say why the time between is not covered."
+        ),
+    )
     signed_copy = forms.FileField(
         label="Signed certificate (PDF)",
         help_text="The certificate signed by the head of finance and the head of the "
@@ -293,6 +304,7 @@ class DocumentUploadForm(forms.Form):
         for kind in (
             Document.Kind.REPORT_ATTACHMENT,
             Document.Kind.STATEMENT_OF_EXPENDITURE,
+            Document.Kind.AUDITED_SOE,
             Document.Kind.SIGNED_UC,
             Document.Kind.OTHER,
         )

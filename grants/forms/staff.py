@@ -7,7 +7,7 @@ business rule and its ``GrantRuleError`` is mapped back onto these forms.
 from django import forms
 from django.utils import timezone
 
-from grants.forms import MAX_RUPEES, TOO_LARGE, DayField
+from grants.forms import DayField
 
 
 def today_field(label, **kwargs):
@@ -46,8 +46,8 @@ class ReleaseForm(forms.Form):
     release_order_number = forms.CharField(label="Release order number", max_length=60)
     override_reason = reason_field(
         "Override reason",
-        "No accepted UC covers the previous release: say why the money goes out "
-        "anyway (GFR 2017 rules 230(10), 238(2)). Recorded in the audit history.",
+        "A rule or condition of this release is not met (listed above): say why the "
+        "money goes out anyway. Recorded in the audit history and on the release.",
     )
     low_utilisation_note = reason_field(
         "Low-utilisation note",
@@ -104,26 +104,11 @@ class ExtensionRejectionForm(forms.Form):
     )
 
 
-class CloseProjectForm(forms.Form):
-    closed_on = today_field("Closed on")
-    unspent_refunded = forms.IntegerField(
-        label="Unspent balance refunded (Rs)",
-        min_value=0,
-        max_value=MAX_RUPEES,
-        initial=0,
-        error_messages={"max_value": TOO_LARGE},
-    )
-    interest_refunded = forms.IntegerField(
-        label="Interest refunded (Rs)",
-        min_value=0,
-        max_value=MAX_RUPEES,
-        initial=0,
-        error_messages={"max_value": TOO_LARGE},
-    )
-    refund_reference = forms.CharField(
-        label="Challan / UTR of the refund", max_length=60, required=False
-    )
-    asset_disposition = reason_field(
-        "Disposition of assets",
-        "What happens to the assets bought from the grant (GFR 230(9), 233).",
+class ConditionMetForm(forms.Form):
+    """Mark a free-text release condition as met, saying how."""
+
+    met_on = today_field("Met on")
+    note = reason_field(
+        "How it was met",
+        "Kept against the condition and shown to finance before the release.",
     )

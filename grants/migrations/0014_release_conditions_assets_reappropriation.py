@@ -193,7 +193,7 @@ class Migration(migrations.Migration):
                     models.ForeignKey(
                         blank=True,
                         null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
+                        on_delete=django.db.models.deletion.RESTRICT,
                         related_name="assets",
                         to="grants.budgetline",
                         verbose_name="funded from",
@@ -204,7 +204,7 @@ class Migration(migrations.Migration):
                     models.ForeignKey(
                         blank=True,
                         null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
+                        on_delete=django.db.models.deletion.RESTRICT,
                         related_name="+",
                         to="grants.document",
                         verbose_name="invoice",
@@ -1059,7 +1059,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="For a milestone condition: the milestone to be accepted.",
                         null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
+                        on_delete=django.db.models.deletion.RESTRICT,
                         related_name="release_conditions",
                         to="grants.milestone",
                     ),

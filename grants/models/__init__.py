@@ -22,6 +22,7 @@ Django finds them and how the rest of the code imports them
 - ``summaries``: ``ProjectSummary``.
 """
 
+from grants.models.assets import Asset, AssetDisposal, AssetQuerySet
 from grants.models.common import (
     TRL_VALIDATORS,
     actor_field,
@@ -33,7 +34,6 @@ from grants.models.common import (
     pan_validator,
     udyam_validator,
 )
-from grants.models.assets import Asset, AssetDisposal, AssetQuerySet
 from grants.models.conditions import ReleaseCondition
 from grants.models.decisions import (
     Decided,

@@ -40,9 +40,11 @@ class Asset(models.Model):
     cost = money_field(_("5. cost of the asset (Rs)"))
     location = models.CharField(_("6. location of the asset"), max_length=200)
     remarks = models.TextField(_("7. remarks"), blank=True)
+    # RESTRICT, here and for the invoice: kept while the asset names them, and
+    # deleted with the project when the whole project is.
     budget_line = models.ForeignKey(
         BudgetLine,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="assets",
         null=True,
         blank=True,
@@ -50,7 +52,7 @@ class Asset(models.Model):
     )
     invoice = models.ForeignKey(
         Document,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="+",
         null=True,
         blank=True,

@@ -38,9 +38,11 @@ class ReleaseCondition(models.Model):
         Instalment, on_delete=models.CASCADE, related_name="conditions"
     )
     kind = models.CharField(max_length=20, choices=Kind)
+    # RESTRICT: a milestone a condition names is not deleted on its own, but goes
+    # with its project when the whole project is deleted.
     milestone = models.ForeignKey(
         Milestone,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="release_conditions",
         null=True,
         blank=True,
@@ -118,10 +120,13 @@ class ReleaseCondition(models.Model):
     @property
     def name(self) -> str:
         """The condition as a finance officer reads it on a refusal."""
+        return str(self._name())
+
+    def _name(self):
         if self.kind == self.Kind.MILESTONE:
             return _("%(title)s accepted") % {"title": self.milestone.title}
         if self.kind == self.Kind.MIN_UTILISATION:
-            return _("utilisation of earlier releases of at least %(percent)s%%") % {
+            return _("Utilisation of earlier releases of at least %(percent)s%%") % {
                 "percent": self.min_utilisation_percent
             }
         if self.kind == self.Kind.TRL:
@@ -129,5 +134,5 @@ class ReleaseCondition(models.Model):
         if self.kind == self.Kind.OTHER:
             return self.text
         if self.kind == self.Kind.AUDITED_SOE:
-            return _("audited statement of expenditure received")
-        return _("accepted UC covering the previous release (GFR 230(10), 238(2))")
+            return _("Audited statement of expenditure received")
+        return _("Accepted UC covering the previous release (GFR 230(10), 238(2))")

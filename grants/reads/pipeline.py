@@ -20,6 +20,7 @@ from grants.models import (
     Project,
     UtilisationCertificate,
 )
+from grants.reads import conditions
 
 # A project in one of these states releases no more money (services refuse it).
 ENDED_STATUSES = (Project.Status.CLOSED, Project.Status.TERMINATED)
@@ -60,10 +61,18 @@ class ReleaseState:
     since: datetime.date | None
     blockers: list[str] = field(default_factory=list)
     covering_certificate: UtilisationCertificate | None = None
+    # Every condition the sanction sets beyond the covering UC, met or not.
+    conditions: list = field(default_factory=list)  # of conditions.Check
 
     @property
     def label(self) -> str:
         return Stage.LABELS[self.stage]
+
+    @property
+    def other_blockers(self) -> list[str]:
+        """The blockers besides the unmet conditions, which are listed on their own."""
+        listed = {check.sentence() for check in self.conditions if not check.met}
+        return [blocker for blocker in self.blockers if blocker not in listed]
 
     @property
     def is_blocked(self) -> bool:
@@ -113,9 +122,19 @@ def _covering_blocker(certificates, *, previous_release, on):
     )
 
 
-def _state(instalment, *, instalments, certificates, open_milestones, on, ended=""):
+def _state(
+    instalment, *, project, instalments, certificates, open_milestones, on, ended=""
+):
+    checks = conditions.checks(
+        instalment,
+        project=project,
+        certificates=certificates,
+        on=instalment.released_on or on,
+    )
     if instalment.released_on is not None:
-        return ReleaseState(instalment, Stage.RELEASED, instalment.released_on)
+        return ReleaseState(
+            instalment, Stage.RELEASED, instalment.released_on, conditions=checks
+        )
 
     blockers = []
     if ended:
@@ -133,6 +152,13 @@ def _state(instalment, *, instalments, certificates, open_milestones, on, ended=
         )
         if blocker:
             blockers.append(blocker)
+    # What is with the ministry: a UC or a report it has not decided yet.
+    reviewing = [in_review.submitted_on] if in_review is not None else []
+    # Each condition of the sanction that does not hold yet, by name.
+    for check in (check for check in checks if not check.met):
+        blockers.append(check.sentence())
+        if check.under_review_since is not None:
+            reviewing.append(check.under_review_since)
     for milestone in open_milestones:
         if milestone.is_non_compliant(on=on):
             blockers.append(
@@ -147,8 +173,9 @@ def _state(instalment, *, instalments, certificates, open_milestones, on, ended=
     elif instalment.planned_on > on:
         # Not due yet: what is missing is listed as still needed, not as a hold-up.
         stage = Stage.PLANNED
-    elif in_review is not None and len(blockers) == 1:
-        stage, since = Stage.UNDER_REVIEW, max(since, in_review.submitted_on)
+    elif reviewing and len(blockers) == len(reviewing):
+        # Nothing is missing from the grantee: the ministry is reading it.
+        stage, since = Stage.UNDER_REVIEW, max(since, *reviewing)
     elif blockers:
         stage = Stage.AWAITING_DOCUMENTS
     elif instalment.recommended_on is not None:
@@ -158,7 +185,12 @@ def _state(instalment, *, instalments, certificates, open_milestones, on, ended=
         if covering is not None:
             since = max(since, covering.decided_on)
     return ReleaseState(
-        instalment, stage, since, blockers=blockers, covering_certificate=covering
+        instalment,
+        stage,
+        since,
+        blockers=blockers,
+        covering_certificate=covering,
+        conditions=checks,
     )
 
 
@@ -180,6 +212,7 @@ def projects_for_pipeline(projects, *, on: datetime.date | None = None):
             queryset=UtilisationCertificate.objects.order_by("period_end", "pk"),
         ),
         Prefetch("milestones", queryset=open_milestones, to_attr="open_milestones"),
+        *conditions.PREFETCH,
     )
 
 
@@ -194,6 +227,7 @@ def release_states(project: Project, *, on: datetime.date) -> list[ReleaseState]
     return [
         _state(
             instalment,
+            project=project,
             instalments=instalments,
             certificates=certificates,
             open_milestones=open_milestones,

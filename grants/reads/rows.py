@@ -24,8 +24,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from grants.models import (
+    Asset,
+    AssetDisposal,
     Instalment,
     Milestone,
     Organisation,
@@ -192,3 +195,38 @@ def reminder_rows(queryset=None):
     """Return reminders with their milestone, project and rule."""
     queryset = Reminder.objects.all() if queryset is None else queryset
     return queryset.select_related("milestone__project", "rule")
+
+
+class DisposalState:
+    IN_USE = "in_use"
+    REQUESTED = "requested"
+    DISPOSED = "disposed"
+    LABELS = {
+        IN_USE: _("on the register"),
+        REQUESTED: _("disposal asked"),
+        DISPOSED: _("disposed of"),
+    }
+
+
+def asset_rows(queryset=None):
+    """Return assets with their project, ``disposal_state`` and ``open_disposal_id``.
+
+    ``disposal_state`` is ``disposed`` once the asset has a disposition or a
+    disposal date, ``requested`` while a disposal request awaits the ministry, and
+    ``in_use`` otherwise; ``open_disposal_id`` is that waiting request's id.
+    """
+    queryset = Asset.objects.all() if queryset is None else queryset
+    waiting = AssetDisposal.objects.awaiting_decision().filter(asset=OuterRef("pk"))
+    return queryset.select_related(
+        "project__organisation", "budget_line", "invoice"
+    ).annotate(
+        open_disposal_id=Subquery(waiting.values("pk")[:1]),
+        disposal_state=Case(
+            When(
+                ~Q(disposition="") | Q(disposed_on__isnull=False),
+                then=Value(DisposalState.DISPOSED),
+            ),
+            When(Exists(waiting), then=Value(DisposalState.REQUESTED)),
+            default=Value(DisposalState.IN_USE),
+        ),
+    )

@@ -6,7 +6,17 @@ import this package (``from grants import services``); the modules below split i
 by subject.
 """
 
+from grants.services.assets import (
+    ASSET_KEEPER_ROLES,
+    approve_disposal,
+    record_asset,
+    refusal_for_assets,
+    refuse_disposal,
+    request_disposal,
+)
+from grants.services.closure import check_closure, close_project
 from grants.services.common import GrantRuleError, LowUtilisationWarning
+from grants.services.conditions import mark_condition_met
 from grants.services.delivery import TransientSendError
 from grants.services.digests import send_digest, send_weekly_digests
 from grants.services.documents import (
@@ -29,11 +39,13 @@ from grants.services.milestones import (
 from grants.services.money import (
     LOW_UTILISATION_PERCENT,
     PlannedBudgetLine,
+    PlannedCondition,
     PlannedInstalment,
     already_released,
     find_covering_certificate,
     release_instalment,
     sanction_project,
+    set_release_conditions,
 )
 from grants.services.notices import record_notice, send_notice
 from grants.services.paperwork import (
@@ -49,10 +61,14 @@ from grants.services.paperwork import (
 from grants.services.projects import (
     FINISHED_STATUSES,
     approve_extension,
-    close_project,
     extend_project,
     reject_extension,
     request_extension,
+)
+from grants.services.reappropriations import (
+    approve_reappropriation,
+    reject_reappropriation,
+    request_reappropriation,
 )
 from grants.services.reminders import (
     SweepResult,
@@ -62,6 +78,7 @@ from grants.services.reminders import (
 )
 
 __all__ = [
+    "ASSET_KEEPER_ROLES",
     "CERTIFICATE_SUBMITTER_ROLES",
     "FINISHED_STATUSES",
     "LOW_UTILISATION_PERCENT",
@@ -76,7 +93,13 @@ __all__ = [
     "accept_certificate",
     "accept_progress_report",
     "already_released",
+    "approve_disposal",
+    "mark_condition_met",
+    "set_release_conditions",
+    "PlannedCondition",
     "approve_extension",
+    "approve_reappropriation",
+    "check_closure",
     "close_project",
     "extend_project",
     "find_covering_certificate",
@@ -86,9 +109,15 @@ __all__ = [
     "refusal_for_reports",
     "regenerate_calendar_token",
     "release_instalment",
+    "record_asset",
     "record_notice",
+    "refusal_for_assets",
+    "refuse_disposal",
     "reject_extension",
+    "reject_reappropriation",
+    "request_disposal",
     "request_extension",
+    "request_reappropriation",
     "reschedule_milestone",
     "resubmission_due",
     "return_certificate",

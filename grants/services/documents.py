@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from grants import uploads
 from grants.models import (
@@ -215,9 +216,16 @@ def _check_releases(
         cumulative = kind == UtilisationCertificate.Kind.PROVISIONAL
         if instalment.released_on > period_end:
             problems.append(
-                f"Instalment {instalment.sequence} was released on "
-                f"{_date(instalment.released_on)}, after the period ends on "
-                f"{_date(period_end)}."
+                _(
+                    "Instalment %(sequence)s was released on %(released)s, after "
+                    "the period ends on %(end)s: untick it, a later certificate "
+                    "counts it."
+                )
+                % {
+                    "sequence": instalment.sequence,
+                    "released": _date(instalment.released_on),
+                    "end": _date(period_end),
+                }
             )
         elif not cumulative and instalment.released_on < period_start:
             problems.append(
@@ -255,6 +263,7 @@ def submit_certificate_with_signed_copy(
     submitted_by: User,
     milestone: Milestone | None = None,
     targets_achieved: str = "",
+    gap_reason: str = "",
 ) -> UtilisationCertificate:
     """Submit a utilisation certificate with its signed PDF, all or nothing.
 
@@ -289,6 +298,7 @@ def submit_certificate_with_signed_copy(
                 submitted_by=submitted_by,
                 milestone=milestone,
                 targets_achieved=targets_achieved.strip(),
+                gap_reason=gap_reason,
             )
             certificate.received_instalments.set(received_instalments)
             try:

@@ -11,12 +11,15 @@ from grants.formatting import fiscal_year_of
 from grants.models import (
     BudgetLine,
     Instalment,
+    Milestone,
     Organisation,
     Project,
+    ReleaseCondition,
     Scheme,
     User,
     UtilisationCertificate,
 )
+from grants.reads import conditions
 from grants.services.common import (
     GrantRuleError,
     LowUtilisationWarning,
@@ -43,11 +46,23 @@ class PlannedBudgetLine:
 
 
 @dataclass(frozen=True)
+class PlannedCondition:
+    """A condition of release as the sanction states it (see ``ReleaseCondition``)."""
+
+    kind: str
+    milestone: Milestone | None = None
+    min_utilisation_percent: int | None = None
+    trl: int | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
 class PlannedInstalment:
     sequence: int
     planned_on: datetime.date
     amount: int
     condition: str = ""
+    conditions: tuple[PlannedCondition, ...] = ()
 
 
 @transaction.atomic
@@ -135,7 +150,7 @@ def sanction_project(
             by=sanctioned_by,
         )
     for planned in instalments:
-        _save(
+        instalment = _save(
             Instalment(
                 project=project,
                 sequence=planned.sequence,
@@ -145,7 +160,46 @@ def sanction_project(
             ),
             by=sanctioned_by,
         )
+        set_release_conditions(instalment, planned.conditions, by=sanctioned_by)
     return project
+
+
+def set_release_conditions(
+    instalment: Instalment, planned: tuple[PlannedCondition, ...] = (), *, by=None
+) -> list[ReleaseCondition]:
+    """Give an instalment its conditions: the covering UC after the first, and more.
+
+    Every release after the first needs the covering UC of GFR 230(10) / 238(2);
+    its row is added here whether or not the sanction lists it, so no page can
+    show an instalment without it. Run inside the caller's transaction.
+    """
+    wanted = list(planned)
+    kinds = {condition.kind for condition in wanted}
+    if instalment.sequence > 1 and ReleaseCondition.Kind.COVERING_UC not in kinds:
+        wanted.insert(0, PlannedCondition(kind=ReleaseCondition.Kind.COVERING_UC))
+    rows = []
+    for condition in wanted:
+        if condition.milestone is not None and (
+            condition.milestone.project_id != instalment.project_id
+        ):
+            raise GrantRuleError(
+                f"{condition.milestone} belongs to another project: instalment "
+                f"{instalment.sequence} cannot wait for it."
+            )
+        rows.append(
+            _save(
+                ReleaseCondition(
+                    instalment=instalment,
+                    kind=condition.kind,
+                    milestone=condition.milestone,
+                    min_utilisation_percent=condition.min_utilisation_percent,
+                    trl=condition.trl,
+                    text=condition.text,
+                ),
+                by=by,
+            )
+        )
+    return rows
 
 
 # Release -----------------------------------------------------------------------
@@ -185,6 +239,22 @@ def already_released(instalment: Instalment, *, label: str = "") -> str:
         f"{label} was already released on {_date(instalment.released_on)} "
         f"(order {instalment.release_order_number}){by}; nothing was recorded again."
     )
+
+
+def unmet_conditions_message(label: str, unmet: list) -> str:
+    """Name each condition that does not hold, and say what can be done."""
+    listed = "; ".join(f"{check.name} ({check.detail})" for check in unmet)
+    return (
+        f"{label} cannot be released: its conditions are not met: {listed}. "
+        f"Meet them first, or record an override with a reason."
+    )
+
+
+def _override(condition: ReleaseCondition, *, on, by, reason) -> None:
+    condition.overridden_on = on
+    condition.overridden_by = by
+    condition.override_reason = reason
+    _save(condition, reason=f"Overridden at release: {reason}", by=by)
 
 
 @transaction.atomic
@@ -276,9 +346,19 @@ def release_instalment(
                     f"with a note to release anyway."
                 )
 
+    unmet = conditions.unmet(
+        instalment,
+        project=project,
+        certificates=list(project.certificates.all()),
+        on=released_on,
+    )
+    if unmet and not override_reason.strip():
+        raise GrantRuleError(unmet_conditions_message(label, unmet))
+
     # An override is recorded only where a rule was overridden: a first release
     # has no earlier release to cover, and a covered one needs no exception.
-    overridden = previous_release_on is not None and covering is None
+    uc_overridden = previous_release_on is not None and covering is None
+    overridden = uc_overridden or bool(unmet)
     instalment.released_on = released_on
     instalment.release_order_number = release_order_number.strip()
     instalment.released_by = released_by
@@ -288,15 +368,26 @@ def release_instalment(
     why = f"Released by order {instalment.release_order_number}"
     if previous_release_on is None:
         why += "; first release: no covering UC needed"
-    elif overridden:
+    elif uc_overridden:
         why += (
             f"; rule overridden: GFR 230(10) and 238(2), no accepted UC covers the "
-            f"release of {_date(previous_release_on)}; "
-            f"override: {instalment.override_reason}"
+            f"release of {_date(previous_release_on)}"
         )
+    if unmet:
+        names = "; ".join(check.name for check in unmet)
+        why += f"; conditions overridden: {names}"
+    if overridden:
+        why += f"; override: {instalment.override_reason}"
     elif instalment.low_utilisation_note:
         why += f"; low utilisation noted: {instalment.low_utilisation_note}"
     _save(instalment, reason=why, by=released_by)
+    for check in unmet:
+        _override(
+            check.condition,
+            on=released_on,
+            by=released_by,
+            reason=instalment.override_reason,
+        )
     if project.status == Project.Status.SANCTIONED:
         project.status = Project.Status.ONGOING
         _save(

@@ -17,6 +17,7 @@ import functools
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from grants import reminders
 from grants.formatting import fiscal_year_of, format_inr
@@ -255,6 +256,46 @@ def tell_extension_decision(extension, *, decided_by: User) -> None:
     )
 
 
+def tell_reappropriation_decision(reappropriation, *, decided_by: User) -> None:
+    approved = reappropriation.status == reappropriation.Status.APPROVED
+    project = reappropriation.project
+    words = {
+        "amount": f"₹ {format_inr(reappropriation.amount)}",
+        "source": gettext("%(head)s, year %(year)s")
+        % {
+            "head": reappropriation.get_from_head_display(),
+            "year": reappropriation.from_year,
+        },
+        "target": gettext("%(head)s, year %(year)s")
+        % {
+            "head": reappropriation.get_to_head_display(),
+            "year": reappropriation.to_year,
+        },
+    }
+    record_notice(
+        Notice.Kind.REAPPROPRIATION_APPROVED
+        if approved
+        else Notice.Kind.REAPPROPRIATION_REJECTED,
+        row=reappropriation,
+        project=project,
+        about=gettext("Re-appropriation of %(amount)s from %(source)s to %(target)s")
+        % words,
+        decided_on=reappropriation.decided_on,
+        decided_by=decided_by,
+        reason=reappropriation.decision_comment,
+        next_step=(
+            gettext(
+                "The budget now holds %(amount)s less under %(source)s and as much "
+                "more under %(target)s; the sanctioned total is unchanged."
+            )
+            if approved
+            else gettext("The budget stays as it was.")
+        )
+        % words,
+        portal_path=reverse("portal:reappropriations", args=[project.pk]),
+    )
+
+
 def tell_milestone_decision(milestone, *, kind: str, decided_by: User, decided_on):
     waived = kind == Notice.Kind.MILESTONE_WAIVED
     record_notice(
@@ -286,4 +327,41 @@ def tell_closure(project, *, decided_by: User | None, decided_on) -> None:
             "No more money will be released. Keep the project's records and the "
             "register of assets for audit."
         ),
+    )
+
+
+def tell_disposal_decision(disposal, *, decided_by: User) -> None:
+    """Tell the grantee the ministry's decision on disposing of an asset."""
+    approved = disposal.status == disposal.Status.APPROVED
+    asset = disposal.asset
+    project = asset.project
+    words = {
+        "kind": disposal.get_kind_display(),
+        "asset": asset.particulars,
+        "proceeds": format_inr(disposal.expected_proceeds, symbol="₹\u00a0"),
+    }
+    if not approved:
+        next_step = gettext(
+            "Keep the asset and its entry in the register of assets (Form GFR-22); "
+            "it may not be disposed of without the ministry's approval (GFR 230(9))."
+        )
+    elif disposal.kind == disposal.Kind.SALE:
+        next_step = gettext(
+            "Sell the asset and remit the proceeds, about %(proceeds)s, to the "
+            "ministry (GFR 233); the register shows it as sold."
+        )
+    else:
+        next_step = gettext(
+            "Dispose of the asset as approved; the register shows its disposal."
+        )
+    record_notice(
+        Notice.Kind.DISPOSAL_APPROVED if approved else Notice.Kind.DISPOSAL_REFUSED,
+        row=disposal,
+        project=project,
+        about=gettext("Disposal of %(asset)s by %(kind)s") % words,
+        decided_on=disposal.decided_on,
+        decided_by=decided_by,
+        reason=disposal.decision_comment,
+        next_step=next_step % words,
+        portal_path=reverse("portal:assets", args=[project.pk]),
     )

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from grants.formatting import fiscal_year_bounds, fiscal_year_of
 from grants.models import (
@@ -15,6 +16,10 @@ from grants.models import (
     Project,
     User,
     UtilisationCertificate,
+)
+from grants.services.certificate_rules import (
+    certificate_problems,
+    period_leaves_gap,
 )
 from grants.services.common import (
     GrantRuleError,
@@ -103,13 +108,26 @@ def submit_certificate(
     submitted_by: User | None,
     milestone: Milestone | None = None,
     targets_achieved: str = "",
+    gap_reason: str = "",
 ) -> UtilisationCertificate:
-    """Record a grantee's utilisation certificate and mark its milestone submitted."""
+    """Record a grantee's utilisation certificate and mark its milestone submitted.
+
+    Besides the form's arithmetic, the period must follow the previous certificate
+    (or carry ``gap_reason``), have ended, and fall in the project's life; interest
+    remitted and grant received may not exceed what was earned and released
+    (``grants.services.certificate_rules``). ``gap_reason`` is kept only when the
+    period does leave a gap.
+    """
     problems = figures.errors()
     if problems:
         raise GrantRuleError(problems)
     if period_end < period_start:
-        raise GrantRuleError({"period_end": "The period cannot end before it starts."})
+        raise GrantRuleError(
+            {"period_end": _("The period cannot end before it starts.")}
+        )
+    # One certificate at a time per project: the chain and the releases read
+    # below must not change before this one is written.
+    locked = Project.objects.select_for_update().get(pk=project.pk)
     fiscal_year = fiscal_year_of(period_end)
     if kind == UtilisationCertificate.Kind.ANNUAL:
         fy_start, fy_end = fiscal_year_bounds(fiscal_year)
@@ -119,9 +137,16 @@ def submit_certificate(
             meant_start, meant_end = fiscal_year_bounds(meant)
             raise GrantRuleError(
                 {
-                    "period_start": f"An annual UC covers one fiscal year, 1 April "
-                    f"to 31 March: for {meant}, enter {_date(meant_start)} (or the "
-                    f"project's first day in it) to {_date(meant_end)}."
+                    "period_start": _(
+                        "An annual UC covers one fiscal year, 1 April to 31 March: "
+                        "for %(meant)s, enter %(start)s (or the project's first day "
+                        "in it) to %(end)s."
+                    )
+                    % {
+                        "meant": meant,
+                        "start": _date(meant_start),
+                        "end": _date(meant_end),
+                    }
                 }
             )
         live = project.certificates.filter(
@@ -129,19 +154,38 @@ def submit_certificate(
         ).exclude(status=UtilisationCertificate.Status.RETURNED)
         if live.exists():
             raise GrantRuleError(
-                f"{project.reference} already has an annual UC for {fiscal_year} "
-                f"that is submitted or accepted."
+                _(
+                    "%(reference)s already has an annual UC for %(fiscal_year)s that "
+                    "is submitted or accepted."
+                )
+                % {"reference": project.reference, "fiscal_year": fiscal_year}
             )
     if milestone is not None:
         # Decide on the row as it is now, not on a copy read before a review.
         milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
     if milestone is not None and milestone.project_id != project.pk:
-        raise GrantRuleError("That milestone belongs to another project.")
+        raise GrantRuleError(_("That milestone belongs to another project."))
     if milestone is not None and milestone.status not in Milestone.OPEN_STATUSES:
         raise GrantRuleError(
-            f"{milestone} is {milestone.get_status_display()}: a certificate can be "
-            f"submitted against it only while it is pending or returned."
+            _(
+                "%(milestone)s is %(status)s: a certificate can be submitted against "
+                "it only while it is pending or returned."
+            )
+            % {"milestone": milestone, "status": milestone.get_status_display()}
         )
+    terms = {
+        "kind": kind,
+        "period_start": period_start,
+        "period_end": period_end,
+        "figures": figures,
+    }
+    problems = certificate_problems(
+        locked, **terms, submitted_on=submitted_on, gap_reason=gap_reason
+    )
+    if problems:
+        raise GrantRuleError(problems)
+    if not period_leaves_gap(locked, kind=kind, period_start=period_start):
+        gap_reason = ""
     certificate = _save(
         UtilisationCertificate(
             project=project,
@@ -152,6 +196,7 @@ def submit_certificate(
             submitted_on=submitted_on,
             submitted_by=submitted_by,
             targets_achieved=targets_achieved,
+            gap_reason=gap_reason.strip(),
             status=UtilisationCertificate.Status.SUBMITTED,
             **vars(figures),
         ),

@@ -1,24 +1,17 @@
-"""A project's life after sanction: extensions and closure."""
+"""A project's life after sanction: extensions (closure is in ``closure``)."""
 
 import datetime
 
-from dateutil.relativedelta import relativedelta
 from django.db import transaction
 
-from grants.models import (
-    Extension,
-    Milestone,
-    Project,
-    User,
-    UtilisationCertificate,
-)
+from grants.models import Extension, Project, User
+from grants.reads.extensions import extension_moves
 from grants.services.common import (
     GrantRuleError,
     _date,
-    _rupees,
     _save,
 )
-from grants.services.notices import tell_closure, tell_extension_decision
+from grants.services.notices import tell_extension_decision
 
 # Extension and closure ------------------------------------------------------------
 
@@ -137,11 +130,19 @@ def extend_project(
         by=decided_by,
         update_fields=["end_on", "status", "updated_at"],
     )
-    for milestone in project.milestones.open().filter(months_after_end__isnull=False):
-        moved = new_end_on + relativedelta(months=milestone.months_after_end)
-        # A returned one keeps its resubmission date if that is later.
-        milestone.due_on = max(moved, milestone.due_on)
-        _save(milestone, reason=why, by=decided_by, update_fields=["due_on"])
+    # What moves is read once, as the decision page showed it.
+    moves = extension_moves(project, new_end_on=new_end_on)
+    for move in moves.milestones:
+        move.row.due_on = move.new
+        _save(move.row, reason=why, by=decided_by, update_fields=["due_on"])
+    for move in moves.instalments:
+        move.row.planned_on = move.new
+        _save(
+            move.row,
+            reason=f"{why}; planned date moved with the milestones it waits for",
+            by=decided_by,
+            update_fields=["planned_on"],
+        )
     tell_extension_decision(extension, decided_by=decided_by)
     return extension
 
@@ -184,97 +185,3 @@ def reject_extension(
     _save(extension, reason=f"Rejected: {comment.strip()}", by=decided_by)
     tell_extension_decision(extension, decided_by=decided_by)
     return extension
-
-
-@transaction.atomic
-def close_project(
-    project: Project,
-    *,
-    closed_on: datetime.date,
-    unspent_refunded: int,
-    interest_refunded: int,
-    refund_reference: str,
-    asset_disposition: str,
-    closed_by: User | None = None,
-) -> Project:
-    """Close a completed project once its final paperwork and refunds are in.
-
-    Needs the final report and the final UC accepted, and the unspent balance and
-    unremitted interest the final UC shows refunded (GFR 230(8), 230(16)).
-    """
-    project = Project.objects.select_for_update().get(pk=project.pk)
-    if project.status == Project.Status.CLOSED:
-        raise GrantRuleError(f"{project.reference} is already closed.")
-    if project.status == Project.Status.TERMINATED:
-        raise GrantRuleError(f"{project.reference} was terminated, not completed.")
-    if project.status != Project.Status.COMPLETED and closed_on <= project.end_on:
-        raise GrantRuleError(
-            f"{project.reference} runs until {_date(project.end_on)}: it can be "
-            f"closed once it is technically completed or has ended."
-        )
-    missing = []
-    final_report_met = project.milestones.filter(
-        kind=Milestone.Kind.FINAL_REPORT,
-        status__in=[Milestone.Status.ACCEPTED, Milestone.Status.WAIVED],
-    ).exists()
-    if not final_report_met:
-        missing.append("the final technical report is not accepted")
-    final_uc = (
-        project.certificates.accepted()
-        .filter(kind=UtilisationCertificate.Kind.FINAL)
-        .order_by("-period_end")
-        .first()
-    )
-    if final_uc is None:
-        missing.append("the final utilisation certificate is not accepted")
-    if missing:
-        raise GrantRuleError(
-            f"{project.reference} cannot be closed: {' and '.join(missing)}."
-        )
-    shortfall = final_uc.closing_balance - unspent_refunded
-    if shortfall > 0:
-        raise GrantRuleError(
-            {
-                "unspent_refunded": f"The final UC shows an unspent balance of "
-                f"{_rupees(final_uc.closing_balance)}; {_rupees(unspent_refunded)} "
-                f"refunded leaves {_rupees(shortfall)} to refund."
-            }
-        )
-    if interest_refunded < final_uc.unremitted_interest:
-        raise GrantRuleError(
-            {
-                "interest_refunded": f"The final UC shows "
-                f"{_rupees(final_uc.unremitted_interest)} of interest not yet "
-                f"remitted; it must be refunded before closure (GFR 230(8))."
-            }
-        )
-    if (unspent_refunded or interest_refunded) and not refund_reference.strip():
-        raise GrantRuleError(
-            {"refund_reference": "Record the challan or UTR of the refund."}
-        )
-    if not asset_disposition.strip():
-        raise GrantRuleError(
-            {
-                "asset_disposition": "Record what happens to the assets bought from "
-                "the grant (GFR 230(9), 233)."
-            }
-        )
-    project.status = Project.Status.CLOSED
-    project.closed_on = closed_on
-    project.unspent_refunded = unspent_refunded
-    project.interest_refunded = interest_refunded
-    project.refund_reference = refund_reference.strip()
-    project.asset_disposition = asset_disposition.strip()
-    refund = (
-        f"refunded under {project.refund_reference}"
-        if project.refund_reference
-        else "nothing to refund"
-    )
-    _save(
-        project,
-        reason=f"Closed on {_date(closed_on)}, {refund}; assets: "
-        f"{project.asset_disposition}",
-        by=closed_by,
-    )
-    tell_closure(project, decided_by=closed_by, decided_on=closed_on)
-    return project

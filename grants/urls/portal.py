@@ -4,11 +4,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
 from grants.views.portal import (
+    assets,
     calendar,
     documents,
     extensions,
     home,
     projects,
+    reappropriations,
     submissions,
 )
 
@@ -30,6 +32,16 @@ urlpatterns = [
         "projects/<int:pk>/extension/",
         extensions.ExtensionRequestView.as_view(),
         name="extension-request",
+    ),
+    path(
+        "projects/<int:pk>/reappropriations/",
+        reappropriations.ReappropriationView.as_view(),
+        name="reappropriations",
+    ),
+    path(
+        "projects/<int:pk>/assets/",
+        assets.AssetRegisterView.as_view(),
+        name="assets",
     ),
     path(
         "projects/<int:pk>/documents/new/",

@@ -3,11 +3,14 @@
 from django.urls import path
 
 from grants.views.staff import (
+    assets,
+    closure,
     dashboard,
     extensions,
     milestones,
     money,
     projects,
+    reappropriations,
     reviews,
     tables,
 )
@@ -29,7 +32,7 @@ urlpatterns = [
     ),
     path(
         "projects/<int:pk>/close/",
-        projects.ProjectCloseView.as_view(),
+        closure.ProjectCloseView.as_view(),
         name="project-close",
     ),
     path("milestones/", tables.MilestoneListView.as_view(), name="milestone-list"),
@@ -58,6 +61,11 @@ urlpatterns = [
         "instalments/<int:pk>/release/",
         money.InstalmentReleaseView.as_view(),
         name="instalment-release",
+    ),
+    path(
+        "conditions/<int:pk>/met/",
+        money.ConditionMetView.as_view(),
+        name="condition-met",
     ),
     path(
         "certificates/",
@@ -111,9 +119,39 @@ urlpatterns = [
         name="extension-approve",
     ),
     path(
+        "reappropriations/",
+        reappropriations.ReappropriationListView.as_view(),
+        name="reappropriation-list",
+    ),
+    path(
+        "reappropriations/<int:pk>/",
+        reappropriations.ReappropriationDetailView.as_view(),
+        name="reappropriation-detail",
+    ),
+    path(
+        "reappropriations/<int:pk>/approve/",
+        reappropriations.ReappropriationApproveView.as_view(),
+        name="reappropriation-approve",
+    ),
+    path(
+        "reappropriations/<int:pk>/reject/",
+        reappropriations.ReappropriationRejectView.as_view(),
+        name="reappropriation-reject",
+    ),
+    path(
         "organisations/",
         tables.OrganisationListView.as_view(),
         name="organisation-list",
     ),
     path("reminders/", tables.ReminderListView.as_view(), name="reminder-list"),
+    path(
+        "registers/assets/",
+        tables.AssetRegisterView.as_view(),
+        name="asset-register",
+    ),
+    path(
+        "assets/disposals/<int:pk>/",
+        assets.AssetDisposalDecisionView.as_view(),
+        name="asset-disposal",
+    ),
 ]

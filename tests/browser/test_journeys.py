@@ -290,3 +290,102 @@ def test_a_uc_unblocks_an_instalment_that_finance_then_releases(
     assert third["Released"] == "22 Nov 2026"
     assert third["Release order"] == "DEMO/RO/2026-27/05-3"
     assert third["Amount"] == "₹\u00a017,29,000"
+
+
+CALCINOVA = "DEMO-REE-2324-01"
+
+
+def submit_report(pi, demo_site, project, milestone, narrative):
+    """The PI submits a report against one of the project's milestones."""
+    pi.goto(f"{demo_site}/portal/projects/{project.pk}/")
+    pi.locator("table.milestones").get_by_role(
+        "row", name=re.compile(re.escape(milestone))
+    ).get_by_role("link", name="Submit report").click()
+    expect(pi.get_by_role("heading", level=1)).to_have_text(f"Submit: {milestone}")
+    if not pi.get_by_label("Period from").input_value():
+        pi.get_by_label("Period from").fill("15-03-2024")
+        pi.get_by_label("Period to").fill("21-11-2026")
+    pi.get_by_label("Progress in the period").fill(narrative)
+    pi.get_by_label("Technology readiness level (TRL) now").fill("7")
+    pi.get_by_role("button", name="Submit the report").click()
+    expect(pi.locator(".messages")).to_contain_text("Version 1 of the report")
+
+
+def accept_report(officer, demo_site, project, milestone):
+    officer.goto(f"{demo_site}/staff/projects/{project.pk}/")
+    officer.locator("#reports").get_by_role(
+        "row", name=re.compile(re.escape(milestone))
+    ).get_by_role("link", name="Read and decide").click()
+    officer.get_by_role("button", name="Accept the report").click()
+    expect(officer.locator(".subtitle .badge")).to_have_text("Accepted")
+
+
+def test_the_last_instalment_waits_for_its_conditions_and_then_goes_out(
+    open_page, demo_site, eager_tasks, mailoutbox
+):
+    calcinova = Project.objects.get(reference=CALCINOVA)
+    release_page = f"{demo_site}/staff/projects/{calcinova.pk}/"
+
+    finance = open_page()
+    log_in(finance, demo_site, "finance", "demo-finance-pass")
+    finance.goto(release_page)
+    finance.locator("#instalments").get_by_role("link", name="Record release…").click()
+    expect(finance.locator(".warning").first).to_contain_text(
+        "3 conditions of the release are not met"
+    )
+    unmet = finance.locator(".conditions .unmet")
+    expect(unmet).to_have_count(3)
+    expect(unmet.nth(0)).to_contain_text("Technical completion accepted: not met")
+    expect(unmet.nth(1)).to_contain_text("Final technical report accepted: not met")
+    expect(unmet.nth(2)).to_contain_text("Audited statement of expenditure received")
+    finance.get_by_label("Release order number").fill("DEMO/RO/2324-01/3")
+    finance.get_by_role("button", name="Record the release").click()
+    expect(finance.get_by_label("Override reason")).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    screenshot(finance, "release-refused-conditions")
+    assert not calcinova.instalments.get(sequence=3).is_released
+
+    pi = open_page()
+    log_in(pi, demo_site, "pi-calcinova-metals", "demo-grantee-pass")
+    pi.goto(f"{demo_site}/portal/projects/{calcinova.pk}/")
+    where = pi.get_by_role("region", name="Where is my instalment?")
+    expect(where).to_contain_text("Final technical report accepted")
+    submit_report(
+        pi,
+        demo_site,
+        calcinova,
+        "Technical completion",
+        "The pilot furnace reduced 40 kg of Nd-Pr oxide per batch at 98.6% yield.",
+    )
+    submit_report(
+        pi,
+        demo_site,
+        calcinova,
+        "Final technical report",
+        "Final report: pilot-scale calciothermic reduction of Nd-Pr oxide.",
+    )
+    pi.goto(f"{demo_site}/portal/projects/{calcinova.pk}/documents/new/")
+    pi.get_by_label("File").set_input_files(pdf("audited-soe-2026.pdf"))
+    pi.get_by_label("What it is").select_option(
+        label="Audited statement of expenditure"
+    )
+    pi.get_by_role("button", name="Upload").click()
+    expect(pi.locator(".messages")).to_contain_text("The file was uploaded.")
+
+    officer = open_page()
+    log_in(officer, demo_site, "officer", "demo-officer-pass")
+    accept_report(officer, demo_site, calcinova, "Technical completion")
+    accept_report(officer, demo_site, calcinova, "Final technical report")
+
+    finance.goto(release_page)
+    finance.locator("#instalments").get_by_role("link", name="Record release…").click()
+    expect(finance.locator(".conditions .unmet")).to_have_count(0)
+    expect(finance.get_by_label("Override reason")).to_have_count(0)
+    finance.get_by_label("Release order number").fill("DEMO/RO/2324-01/3")
+    finance.get_by_role("button", name="Record the release").click()
+    expect(finance.locator(".messages")).to_contain_text(
+        "released on 22 Nov 2026: ₹\u00a030,00,000"
+    )
+    notice = decisions_to(mailoutbox, "pi-calcinova-metals@demo.example")[-1]
+    assert "Instalment released" in notice.subject

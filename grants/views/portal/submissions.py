@@ -28,6 +28,7 @@ from grants.models import (
     Project,
     UtilisationCertificate,
 )
+from grants.reads.certificate_chain import chain_position, last_day_covered
 from grants.reads.paperwork import certificate_title, previous_certificate
 from grants.views.common import add_rule_errors
 from grants.views.portal.access import (
@@ -226,6 +227,9 @@ class CertificateSubmitMixin(RoleRequiredMixin):
                 start, end = fiscal_year_bounds(fiscal_year_of(start))
             else:
                 end = max(start, _last_day_of_previous_month(today))
+                end = max(start, min(end, last_day_covered(project)))
+        if self.returned is None and kind != UtilisationCertificate.Kind.PROVISIONAL:
+            start = self.following_on(start, end)
         asked = CertificatePeriodForm(data=self.request.GET)
         asked.is_valid()
         kind = asked.cleaned_data.get("kind") or kind
@@ -236,6 +240,15 @@ class CertificateSubmitMixin(RoleRequiredMixin):
         ):
             start = project.start_on
         return kind, start, end
+
+    def following_on(self, start, end):
+        """Move a start that overlaps the previous certificate to the day after it."""
+        position = chain_position(
+            self.get_project(), self.certificates, self.releases, before=end
+        )
+        if position.previous is not None and start <= position.previous.period_end:
+            return min(position.latest, end)
+        return start
 
     def get_initial(self):
         kind, start, end = self.period()
@@ -260,15 +273,22 @@ class CertificateSubmitMixin(RoleRequiredMixin):
             for name in FIGURE_FIELDS:
                 initial[name] = getattr(self.returned, name)
             initial["targets_achieved"] = self.returned.targets_achieved
+            initial["gap_reason"] = self.returned.gap_reason
             initial["opening_balance"] = opening
             if received := list(self.returned.received_instalments.all()):
                 initial["received_instalments"] = [i.pk for i in received]
+        position = chain_position(
+            self.get_project(), self.certificates, self.releases, before=start
+        )
         self.prefill = {
             "previous": previous,
             "releases": in_period,
             "kind": kind,
             "start": start,
             "end": end,
+            # A gap after the previous certificate needs a reason: show its field.
+            "gap": kind != UtilisationCertificate.Kind.PROVISIONAL
+            and start > position.latest,
         }
         return initial
 
@@ -303,6 +323,7 @@ class CertificateSubmitMixin(RoleRequiredMixin):
                 submitted_by=self.request.user,
                 milestone=self.milestone,
                 targets_achieved=data["targets_achieved"],
+                gap_reason=data["gap_reason"],
             )
         except services.GrantRuleError as error:
             add_rule_errors(form, error)

@@ -7,6 +7,7 @@ from django.views.generic import DetailView, ListView
 
 from grants.forms import staff as forms
 from grants.models import Extension
+from grants.reads.extensions import extension_moves
 from grants.views.staff.access import StaffRequiredMixin
 from grants.views.staff.actions import ActionView
 
@@ -51,19 +52,11 @@ class ExtensionDetailView(StaffRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         extension = self.object
         today = timezone.localdate()
-        moving = [
-            (
-                milestone,
-                extension.new_end_on + relativedelta(months=milestone.months_after_end),
-            )
-            for milestone in extension.project.milestones.open()
-            .filter(months_after_end__isnull=False)
-            .order_by("due_on", "pk")
-        ]
+        moves = extension_moves(extension.project, new_end_on=extension.new_end_on)
         waiting = extension.status == Extension.Status.REQUESTED
         return super().get_context_data(
             project=extension.project,
-            moving=moving,
+            moves=moves,
             months=relativedelta(extension.new_end_on, extension.previous_end_on),
             days_waiting=(today - extension.requested_on).days if waiting else None,
             may_decide=waiting

@@ -12,8 +12,8 @@ from django.utils import timezone
 from grants import services
 from grants.formatting import format_inr
 from grants.forms import staff as forms
-from grants.models import Instalment, Project
-from grants.reads import pipeline
+from grants.models import Instalment, Project, ReleaseCondition
+from grants.reads import conditions, pipeline
 from grants.views.staff.actions import ActionView
 
 
@@ -104,7 +104,15 @@ class InstalmentReleaseView(InstalmentRecommendView):
     @cached_property
     def needs(self):
         previous, covering = self.situation(self.release_on)
-        override = previous is not None and covering is None
+        project = self.object.project
+        unmet = conditions.unmet(
+            self.object,
+            project=project,
+            certificates=list(project.certificates.all()),
+            on=self.release_on or timezone.localdate(),
+        )
+        uc_missing = previous is not None and covering is None
+        override = uc_missing or bool(unmet)
         low = (
             covering is not None
             and covering.utilisation_percent < services.LOW_UTILISATION_PERCENT
@@ -113,6 +121,8 @@ class InstalmentReleaseView(InstalmentRecommendView):
             "previous": previous,
             "covering": covering,
             "override": override,
+            "uc_missing": uc_missing,
+            "unmet": unmet,
             "low_utilisation": low,
         }
 
@@ -132,3 +142,22 @@ class InstalmentReleaseView(InstalmentRecommendView):
             f"₹\u00a0{format_inr(result.amount)}, order "
             f"{result.release_order_number}."
         )
+
+
+class ConditionMetView(ActionView):
+    """The programme officer marks a free-text condition of a release as met."""
+
+    model = ReleaseCondition
+    form_class = forms.ConditionMetForm
+    permission_required = "grants.mark_condition_met"
+    service = "mark_condition_met"
+    actor = "marked_by"
+    related = ("instalment__project", "milestone")
+    title = "Mark a condition of release as met"
+    button = "Mark it met"
+    section = "instalments"
+    success_message = "Condition “{object.name}” of {object.instalment} marked met."
+
+    @property
+    def project(self):
+        return self.object.instalment.project

@@ -1,4 +1,7 @@
-"""One project for staff: its page, its history, and decisions on the whole project."""
+"""One project for staff: its page, its history, and decisions on the whole project.
+
+Closing a project has a module of its own, ``closure``.
+"""
 
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -16,7 +19,7 @@ from grants.models import (
     Reminder,
     UtilisationCertificate,
 )
-from grants.reads import dashboard, money, pipeline
+from grants.reads import conditions, dashboard, money, pipeline
 from grants.reads.history import project_history
 from grants.views.staff.access import StaffRequiredMixin
 from grants.views.staff.actions import ActionView
@@ -68,6 +71,7 @@ class ProjectDetailView(StaffRequiredMixin, DetailView):
                         "requested_by", "decided_by"
                     ),
                 ),
+                *conditions.PREFETCH,
             )
         )
 
@@ -137,6 +141,7 @@ class ProjectDetailView(StaffRequiredMixin, DetailView):
             "approve_extension",
             "close_project",
             "change_milestone",
+            "mark_condition_met",
         ]
         return {name: user.has_perm(f"grants.{name}") for name in names}
 
@@ -175,20 +180,3 @@ class ExtensionApproveView(ActionView):
 
     def get_success_url(self):
         return reverse("staff:extension-detail", args=[self.object.pk])
-
-
-class ProjectCloseView(ActionView):
-    model = Project
-    form_class = forms.CloseProjectForm
-    permission_required = "grants.close_project"
-    service = "close_project"
-    actor = "closed_by"
-    related = ()
-    title = "Close a project"
-    button = "Close the project"
-    section = "overview"
-    success_message = "{result.reference} closed on {result.closed_on:%d %b %Y}."
-
-    @property
-    def project(self):
-        return self.object

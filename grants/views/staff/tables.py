@@ -1,6 +1,7 @@
 """The staff tables: filtered, sorted, paginated lists with CSV and XLSX exports."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
@@ -144,3 +145,20 @@ class ReminderListView(StaffTableView):
 
     def get_queryset(self):
         return rows.reminder_rows()
+
+
+class AssetRegisterView(StaffTableView):
+    """Form GFR-22 across the portfolio: every asset bought from a grant."""
+
+    table_class = tables.AssetTable
+    filterset_class = filters.AssetFilter
+    title = _("Register of fixed assets (Form GFR-22)")
+    intro = _(
+        "Assets bought wholly or mainly from the grants (GFR 230(9)); none is "
+        "disposed of without the ministry's prior approval. A disposal asked for "
+        "opens its decision."
+    )
+    export_name = "register-of-fixed-assets"
+
+    def get_queryset(self):
+        return rows.asset_rows()
