@@ -1,6 +1,8 @@
 import datetime
+import zoneinfo
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 
 from grants import demo
@@ -34,6 +36,20 @@ def _test_settings(settings, tmp_path):
     # Tests of the second factor and of the lockout switch these on themselves.
     settings.KHANIJ_STAFF_2FA_REQUIRED = False
     settings.AXES_ENABLED = False
+
+
+@pytest.fixture
+def demo_morning():
+    """Today is the demo date, 22 Nov 2026, 10:00 IST, and the clock stands still.
+
+    Tests that count days (overdue, waiting, resubmission dates) use it through
+    ``pytest.mark.usefixtures("demo_morning")``.
+    """
+    moment = datetime.datetime(
+        2026, 11, 22, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Kolkata")
+    )
+    with time_machine.travel(moment, tick=False):
+        yield
 
 
 @pytest.fixture

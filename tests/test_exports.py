@@ -1,11 +1,9 @@
 import csv
 import datetime
 import io
-import zoneinfo
 
 import openpyxl
 import pytest
-import time_machine
 from django.db import connection
 from django.db.models import Sum
 from django.http import StreamingHttpResponse
@@ -23,7 +21,7 @@ from tests.factories import (
     UtilisationCertificateFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_morning")]
 
 NOTICE = "Illustrative demo data – not Ministry of Mines records"
 LISTS = [
@@ -34,15 +32,6 @@ LISTS = [
     "staff:organisation-list",
     "staff:reminder-list",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _frozen_today():
-    with time_machine.travel(
-        datetime.datetime(2026, 11, 22, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Kolkata")),
-        tick=False,
-    ):
-        yield
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 import datetime
-import zoneinfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from grants import filters, summaries
@@ -29,16 +27,7 @@ from tests.factories import (
     UtilisationCertificateFactory,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen_today():
-    with time_machine.travel(
-        datetime.datetime(2026, 11, 22, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Kolkata")),
-        tick=False,
-    ):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_morning")]
 
 
 def filtered(filterset_class, queryset, **data):

@@ -13,7 +13,6 @@ UTF-8 (a lone surrogate cannot be encoded, so its UTF-8-style bytes are sent).
 """
 
 import datetime
-import zoneinfo
 from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
@@ -21,7 +20,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.urls import reverse
 from django.utils.html import escape
@@ -56,18 +54,9 @@ from tests.test_uploads import (
     zip_bytes,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_morning")]
 
 TODAY = datetime.date(2026, 11, 22)
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    moment = datetime.datetime(
-        2026, 11, 22, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Kolkata")
-    )
-    with time_machine.travel(moment, tick=False):
-        yield
 
 
 # What a refusal must leave untouched --------------------------------------------------

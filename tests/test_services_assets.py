@@ -2,10 +2,8 @@
 approval (GFR 230(9), 233)."""
 
 import datetime
-import zoneinfo
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -31,18 +29,9 @@ from tests.factories import (
 )
 from tests.test_uploads import PDF_BYTES
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_morning")]
 
 TODAY = datetime.date(2026, 11, 22)
-
-
-@pytest.fixture(autouse=True)
-def _frozen_today():
-    with time_machine.travel(
-        datetime.datetime(2026, 11, 22, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Kolkata")),
-        tick=False,
-    ):
-        yield
 
 
 @pytest.fixture

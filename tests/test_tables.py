@@ -1,8 +1,6 @@
 import datetime
-import zoneinfo
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -22,7 +20,7 @@ from tests.factories import (
     UtilisationCertificateFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_morning")]
 
 TODAY = datetime.date(2026, 11, 22)
 
@@ -34,15 +32,6 @@ LISTS = {
     "staff:organisation-list": tables.OrganisationTable,
     "staff:reminder-list": tables.ReminderTable,
 }
-
-
-@pytest.fixture(autouse=True)
-def _frozen_today():
-    with time_machine.travel(
-        datetime.datetime(2026, 11, 22, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Kolkata")),
-        tick=False,
-    ):
-        yield
 
 
 @pytest.fixture

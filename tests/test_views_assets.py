@@ -3,10 +3,8 @@
 import csv
 import datetime
 import io
-import zoneinfo
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,16 +19,7 @@ from tests.factories import (
 )
 from tests.test_uploads import PDF_BYTES
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen_today():
-    with time_machine.travel(
-        datetime.datetime(2026, 11, 22, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Kolkata")),
-        tick=False,
-    ):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_morning")]
 
 
 @pytest.fixture

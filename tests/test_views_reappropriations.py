@@ -1,10 +1,8 @@
 """Re-appropriation from both sides: the grantee asks, the ministry decides."""
 
 import datetime
-import zoneinfo
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -19,19 +17,10 @@ from tests.factories import (
     StaffUserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_morning")]
 
 NBSP = "\u00a0"
 EQUIPMENT, CONSUMABLES = BudgetLine.Head.EQUIPMENT, BudgetLine.Head.CONSUMABLES
-
-
-@pytest.fixture(autouse=True)
-def _frozen_today():
-    with time_machine.travel(
-        datetime.datetime(2026, 11, 22, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Kolkata")),
-        tick=False,
-    ):
-        yield
 
 
 def with_budget(project):

@@ -1,10 +1,8 @@
 """Release conditions on the staff pages: named before a release, marked met by hand."""
 
 import datetime
-import zoneinfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from grants.models import Instalment, ReleaseCondition
@@ -14,18 +12,9 @@ from tests.factories import (
     ReleaseConditionFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_morning")]
 
 TODAY = datetime.date(2026, 11, 22)
-
-
-@pytest.fixture(autouse=True)
-def _frozen_today():
-    with time_machine.travel(
-        datetime.datetime(2026, 11, 22, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Kolkata")),
-        tick=False,
-    ):
-        yield
 
 
 @pytest.fixture

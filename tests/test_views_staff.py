@@ -1,10 +1,8 @@
 import datetime
 import re
-import zoneinfo
 from pathlib import Path
 
 import pytest
-import time_machine
 from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
@@ -35,18 +33,9 @@ from tests.factories import (
     UtilisationCertificateFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_morning")]
 
 TODAY = datetime.date(2026, 11, 22)
-
-
-@pytest.fixture(autouse=True)
-def _frozen_today():
-    with time_machine.travel(
-        datetime.datetime(2026, 11, 22, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Kolkata")),
-        tick=False,
-    ):
-        yield
 
 
 def login(client, user):

@@ -1,10 +1,8 @@
 """Staff read a report or certificate in full before they accept or return it."""
 
 import datetime
-import zoneinfo
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -24,16 +22,7 @@ from tests.factories import (
     UtilisationCertificateFactory,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen_today():
-    with time_machine.travel(
-        datetime.datetime(2026, 11, 22, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Kolkata")),
-        tick=False,
-    ):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_morning")]
 
 
 @pytest.fixture

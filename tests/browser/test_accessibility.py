@@ -48,6 +48,9 @@ def test_staff_pages_have_no_serious_or_critical_violations(open_page, demo_site
         ("certificates-table", reverse("staff:certificate-list"), None),
         ("organisations-table", reverse("staff:organisation-list"), None),
         ("reminders-table", reverse("staff:reminder-list"), None),
+        ("asset-register", reverse("staff:asset-register"), None),
+        ("reappropriation-queue", reverse("staff:reappropriation-list"), None),
+        ("extension-queue", reverse("staff:extension-list"), None),
         (
             "report-return-form",
             reverse("staff:report-return", args=[submitted_report.pk]),
@@ -69,6 +72,22 @@ def test_staff_pages_have_no_serious_or_critical_violations(open_page, demo_site
         finance,
         "release-form",
         demo_site + reverse("staff:instalment-release", args=[blocked.pk]),
+    )
+
+    calcinova = Project.objects.get(reference="DEMO-REE-2324-01")
+    found |= check(
+        finance,
+        "release-form-conditions-unmet",
+        demo_site
+        + reverse(
+            "staff:instalment-release",
+            args=[calcinova.instalments.get(sequence=3).pk],
+        ),
+    )
+    found |= check(
+        finance,
+        "closure-form",
+        demo_site + reverse("staff:project-close", args=[project.pk]),
     )
 
     assert found == dict.fromkeys(found, [])
@@ -105,6 +124,12 @@ def test_portal_pages_have_no_serious_or_critical_violations(open_page, demo_sit
             None,
         ),
         ("calendar", reverse("portal:calendar"), None),
+        ("assets", reverse("portal:assets", args=[project.pk]), None),
+        (
+            "reappropriations",
+            reverse("portal:reappropriations", args=[project.pk]),
+            None,
+        ),
     ]
     found = {}
     for name, path, shot in portal_pages:

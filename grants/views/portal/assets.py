@@ -8,6 +8,7 @@ permission-checked document view.
 
 from django.contrib import messages
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -104,8 +105,13 @@ class AssetRegisterView(PortalObjectMixin, TemplateView):
 
     def ask_disposal(self):
         request = self.request
+        # Only a number can name an asset; anything else names none of this
+        # project's, so it is a 404 like another organisation's asset.
+        asset_id = request.POST.get("asset", "")
+        if not asset_id.isdigit():
+            raise Http404
         asset = get_object_or_404(
-            Asset.objects.filter(project=self.object), pk=request.POST.get("asset")
+            Asset.objects.filter(project=self.object), pk=int(asset_id)
         )
         form = DisposalRequestForm(request.POST, prefix=self.prefix(asset))
         if form.is_valid():
