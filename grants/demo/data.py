@@ -146,3 +146,87 @@ SWEEP_TIME = datetime.time(9, 0)
 def load_data() -> dict:
     with DATA_FILE.open(encoding="utf-8") as data:
         return yaml.safe_load(data)
+
+
+# The registers the data set leaves out: assets bought from the grants (Form GFR-22),
+# a disposal waiting for the ministry, and two re-appropriations waiting for a
+# decision (one within the officer's 10%, one above it, for finance).
+ASSETS = {
+    "DEMO-REE-2324-01": [
+        {
+            "particulars": "Vacuum induction reduction furnace, 25 kg a batch",
+            "supplier": "Thermal Process Systems (demo), GIDC Makarpura, Vadodara",
+            "bill": ("TPS/2024-25/118", datetime.date(2024, 6, 20)),
+            "cost": 5840000,
+            "location": "Pilot bay 2, Calcinova plant, Vadodara",
+        },
+        {
+            "particulars": "Glove box with argon purifier, two ports",
+            "supplier": "Inert Atmospheres India (demo), Peenya, Bengaluru",
+            "bill": ("IAI/0712/24", datetime.date(2024, 7, 12)),
+            "cost": 1260000,
+            "location": "Pilot bay 2, Calcinova plant, Vadodara",
+        },
+    ],
+    "DEMO-REE-2324-02": [
+        {
+            "particulars": "Portable XRF analyser with REE calibration",
+            "supplier": "Geo Instruments (demo), Andheri East, Mumbai",
+            "bill": ("GI/24/0561", datetime.date(2024, 7, 30)),
+            "cost": 1480000,
+            "location": "Remote sensing laboratory, Dept of Geology",
+        },
+        {
+            "particulars": "Field spectroradiometer, 350-2500 nm",
+            "supplier": "Spectra Field Systems (demo), Hauz Khas, New Delhi",
+            "bill": ("SFS-2024-233", datetime.date(2024, 8, 22)),
+            "cost": 560000,
+            "location": "Remote sensing laboratory, Dept of Geology",
+        },
+    ],
+    "DEMO-REE-2324-04": [
+        {
+            "particulars": "Precision lens grinding and polishing station",
+            "supplier": "Optomech Tools (demo), Electronic City, Bengaluru",
+            "bill": ("OT/INV/2024/0419", datetime.date(2024, 5, 9)),
+            "cost": 1720000,
+            "location": "Optics shop, Lanthanide Lens, Bengaluru",
+        },
+    ],
+    "DEMO-REE-2425-02": [
+        {
+            "particulars": "Uniaxial magnetic-field press for NdFeB powder",
+            "supplier": "Magpress Engineering (demo), Ambattur, Chennai",
+            "bill": ("MPE/25/0087", datetime.date(2025, 2, 14)),
+            "cost": 4450000,
+            "location": "Sintering line, Magnova works, Hosur",
+        },
+    ],
+}
+DISPOSALS = {
+    # (project, asset particulars): the request waiting for the ministry.
+    ("DEMO-REE-2324-02", "Field spectroradiometer, 350-2500 nm"): {
+        "kind": "transfer",
+        "reason": "The survey seasons are over; transfer the spectroradiometer to "
+        "the institute's Department of Earth Sciences for its M.Tech field course.",
+        "requested_on": datetime.date(2026, 11, 12),
+    },
+}
+REAPPROPRIATIONS = {
+    "DEMO-REE-2324-02": {
+        "from": ("consumables", 3),
+        "to": ("travel", 3),
+        "amount": 30000,
+        "reason": "Two more field visits to the Amba Dongar complex are needed to "
+        "ground-truth the new prospectivity map before the final report.",
+        "requested_on": datetime.date(2026, 11, 10),
+    },
+    "DEMO-REE-2425-02": {
+        "from": ("equipment", 1),
+        "to": ("consumables", 2),
+        "amount": 600000,
+        "reason": "The magnetic-field press came in under its quotation; the saving "
+        "is needed for NdFeB alloy powder and argon for the sintering trials.",
+        "requested_on": datetime.date(2026, 11, 15),
+    },
+}

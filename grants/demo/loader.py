@@ -6,6 +6,7 @@ from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import Group
 
 from grants import reminders, services
+from grants.demo import registers
 from grants.demo.data import (
     ABSTRACTS,
     CITIES,
@@ -207,6 +208,8 @@ class DemoLoader(ReminderHistory):
         self.create_instalments(project, data)
         self.create_milestones(project, data, end_on, certificates)
         self.create_release_conditions(project, data)
+        registers.create_assets(project, shift=self.shift, recorded_by=pi)
+        registers.create_reappropriation(project, shift=self.shift, requested_by=pi)
         return project
 
     def create_budget(self, project, data):
