@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from grants.models.common import actor_field, money_field, non_negative
-from grants.models.decisions import Decided, DecidedQuerySet
+from grants.models.decisions import Decided, DecidedQuerySet, decision_constraints
 from grants.models.money import BudgetLine
 from grants.models.paperwork import Document
 from grants.models.projects import Project
@@ -131,15 +131,14 @@ class AssetDisposal(Decided):
         permissions = [("decide_asset_disposal", "Can approve or refuse a disposal")]
         constraints = [
             *non_negative("expected_proceeds", model="assetdisposal"),
-            models.CheckConstraint(
-                condition=~Q(status="refused") | ~Q(decision_comment=""),
-                name="assetdisposal_refusal_has_reason",
-                violation_error_message=_("A refusal needs a reason."),
-            ),
-            models.CheckConstraint(
-                condition=Q(status="requested") | Q(decided_on__isnull=False),
-                name="assetdisposal_decision_has_date",
-                violation_error_message=_("A decided request needs its decision date."),
+            *decision_constraints(
+                "assetdisposal",
+                reason_field="decision_comment",
+                reason_message=_("A refusal needs a reason."),
+                date_message=_("A decided request needs its decision date."),
+                refused="refused",
+                waiting="requested",
+                reason_check="refusal_has_reason",
             ),
             models.UniqueConstraint(
                 fields=["asset"],

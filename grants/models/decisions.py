@@ -79,21 +79,29 @@ class Submission(Decided):
 
 
 def decision_constraints(
-    prefix: str, *, reason_field: str, reason_message, date_message
+    prefix: str,
+    *,
+    reason_field: str,
+    reason_message,
+    date_message,
+    refused: str = "returned",
+    waiting: str = "submitted",
+    reason_check: str = "return_has_reason",
 ) -> list[models.CheckConstraint]:
-    """The two checks every decided submission carries, named ``<prefix>_...``.
+    """The two checks every decided row carries, named ``<prefix>_...``.
 
-    A returned row says why (its ``reason_field`` is not blank), and a decided row
-    says when (``decided_on`` is set once the status leaves "submitted").
+    A refused row says why (its ``reason_field`` is not blank), and a decided row
+    says when (``decided_on`` is set once the status leaves ``waiting``). For a
+    submission the refusal is a return; for a request it is a rejection or refusal.
     """
     return [
         models.CheckConstraint(
-            condition=~Q(status="returned") | ~Q(**{reason_field: ""}),
-            name=f"{prefix}_return_has_reason",
+            condition=~Q(status=refused) | ~Q(**{reason_field: ""}),
+            name=f"{prefix}_{reason_check}",
             violation_error_message=reason_message,
         ),
         models.CheckConstraint(
-            condition=Q(status="submitted") | Q(decided_on__isnull=False),
+            condition=Q(status=waiting) | Q(decided_on__isnull=False),
             name=f"{prefix}_decision_has_date",
             violation_error_message=date_message,
         ),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from grants.models.common import actor_field, money_field
-from grants.models.decisions import Decided, DecidedQuerySet
+from grants.models.decisions import Decided, DecidedQuerySet, decision_constraints
 from grants.models.money import BudgetLine
 from grants.models.projects import Project
 
@@ -83,15 +83,14 @@ class Reappropriation(Decided):
                     "Choose a different head or year to move the amount to."
                 ),
             ),
-            models.CheckConstraint(
-                condition=~Q(status="rejected") | ~Q(decision_comment=""),
-                name="reappropriation_rejection_has_reason",
-                violation_error_message=_("A rejection needs a reason."),
-            ),
-            models.CheckConstraint(
-                condition=Q(status="requested") | Q(decided_on__isnull=False),
-                name="reappropriation_decision_has_date",
-                violation_error_message=_("A decided request needs its decision date."),
+            *decision_constraints(
+                "reappropriation",
+                reason_field="decision_comment",
+                reason_message=_("A rejection needs a reason."),
+                date_message=_("A decided request needs its decision date."),
+                refused="rejected",
+                waiting="requested",
+                reason_check="rejection_has_reason",
             ),
         ]
 

@@ -6,12 +6,16 @@ from dataclasses import dataclass
 
 from grants.formatting import format_inr
 from grants.models import (
+    Asset,
+    AssetDisposal,
     BudgetLine,
     Extension,
     Instalment,
     Milestone,
     ProgressReport,
     Project,
+    Reappropriation,
+    ReleaseCondition,
     User,
     UtilisationCertificate,
 )
@@ -172,6 +176,25 @@ def project_history(project: Project, *, length: int = HISTORY_LENGTH):
         (
             BudgetLine.history.filter(project_id=project.pk),
             lambda r: f"Budget: {r.get_head_display()}, year {r.project_year}",
+        ),
+        (
+            ReleaseCondition.history.filter(instalment__project_id=project.pk),
+            lambda r: f"Condition of release: {r.text or r.get_kind_display()}",
+        ),
+        (
+            Reappropriation.history.filter(project_id=project.pk),
+            lambda r: (
+                f"Re-appropriation: {r.get_from_head_display()}, year {r.from_year} "
+                f"to {r.get_to_head_display()}, year {r.to_year}"
+            ),
+        ),
+        (
+            Asset.history.filter(project_id=project.pk),
+            lambda r: f"Asset: {r.particulars}",
+        ),
+        (
+            AssetDisposal.history.filter(asset__project_id=project.pk),
+            lambda r: f"Disposal: {r.get_kind_display()}",
         ),
     ]
     entries = []
