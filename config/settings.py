@@ -29,9 +29,11 @@ EMBEDDED = not any(os.environ.get(name) for name in PRODUCTION_VARIABLES)
 # Core
 DEBUG = env.bool("DJANGO_DEBUG", default=EMBEDDED)
 # check --deploy flags this default (security.W009), so it cannot reach production.
-SECRET_KEY = env(
-    "DJANGO_SECRET_KEY",
-    default="django-insecure-embedded-default-only-never-use-in-production",
+# Read as it is: django-environ takes a value starting with "$" for the name of
+# another variable, and one in fifty random keys starts so.
+SECRET_KEY = (
+    os.environ.get("DJANGO_SECRET_KEY")
+    or "django-insecure-embedded-default-only-never-use-in-production"
 )
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"]

@@ -780,6 +780,7 @@ SERVICES = [
 NOT_AUDITED = {
     "already_released": "words only: what the loser of a release race is told",
     "find_covering_certificate": "reads only",
+    "is_above_threshold": "reads only: whether a move needs finance's decision",
     "member_roles": "reads only",
     "refusal_for_certificates": "reads only",
     "refusal_for_reports": "reads only",

@@ -19,6 +19,7 @@ from grants.models import (
     Organisation,
     ProgressReport,
     Project,
+    ReleaseCondition,
     User,
     UtilisationCertificate,
 )
@@ -125,7 +126,31 @@ def test_every_demo_release_after_the_first_is_covered_by_an_accepted_certificat
         assert covering.period_end >= previous.released_on
         if covering.utilisation_percent < services.LOW_UTILISATION_PERCENT:
             assert instalment.low_utilisation_note, str(instalment)
-        assert not instalment.override_reason
+        # No release overrode the GFR rule; an override names a condition instead.
+        overridden = instalment.conditions.filter(overridden_on__isnull=False)
+        assert bool(instalment.override_reason) == overridden.exists(), str(instalment)
+
+
+def test_the_demo_shows_one_release_that_went_out_with_a_condition_overridden(seeded):
+    overridden = ReleaseCondition.objects.filter(overridden_on__isnull=False)
+
+    assert [
+        (c.instalment.project.reference, c.instalment.sequence, c.kind)
+        for c in overridden
+    ] == [("DEMO-REE-2324-04", 3, ReleaseCondition.Kind.AUDITED_SOE)]
+    (condition,) = overridden
+    assert condition.overridden_on == condition.instalment.released_on
+    assert condition.overridden_by.username == "finance"
+    assert "audited statement follows with the final UC" in condition.override_reason
+
+
+def test_every_unreleased_prism_instalment_waits_for_named_milestones(seeded):
+    for instalment in Instalment.objects.unreleased().filter(
+        project__scheme__code="st-prism"
+    ):
+        kinds = set(instalment.conditions.values_list("kind", flat=True))
+        assert ReleaseCondition.Kind.MILESTONE in kinds, str(instalment)
+        assert ReleaseCondition.Kind.COVERING_UC in kinds, str(instalment)
 
 
 def test_demo_low_utilisation_release_of_p06_records_the_finance_note(seeded):

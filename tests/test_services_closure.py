@@ -66,7 +66,6 @@ def test_the_reconciliation_reads_the_final_ucs_closing_balance_once():
     assert reconciliation.unremitted_interest == UNREMITTED
     assert reconciliation.refund_total == CLOSING
     assert reconciliation.difference == 0
-    assert not reconciliation.needs_reason
 
 
 def test_refunding_the_closing_balance_and_the_interest_again_counts_it_twice():
@@ -79,7 +78,6 @@ def test_refunding_the_closing_balance_and_the_interest_again_counts_it_twice():
     )
 
     assert reconciliation.difference == UNREMITTED
-    assert reconciliation.needs_reason
 
 
 def test_a_refund_equal_to_the_final_closing_balance_closes_with_no_reason():

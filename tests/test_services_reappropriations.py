@@ -361,7 +361,11 @@ def test_the_history_shows_the_move(project, programme_officer):
         f"year 2: The reagents cost more than quoted at sanction."
     )
     moved = {entry.what: entry for entry in entries if entry.reason == why}
-    assert set(moved) == {"Budget: equipment, year 1", "Budget: consumables, year 2"}
+    assert set(moved) == {
+        "Budget: equipment, year 1",
+        "Budget: consumables, year 2",
+        "Re-appropriation: equipment, year 1 to consumables, year 2",
+    }
     source = moved["Budget: equipment, year 1"]
     assert source.who == programme_officer
     assert [(c.old, c.new) for c in source.changes] == [
@@ -434,3 +438,25 @@ def test_a_rejection_is_told_to_the_grantee_with_the_reason(
     [mail] = [m for m in mailoutbox if m.to == ["pi@ires.example.org"]]
     assert "The equipment is still needed." in mail.body
     assert "The budget stays as it was." in mail.body
+
+
+def test_who_decides_is_judged_again_on_the_line_as_it_stands_at_approval(
+    project, programme_officer, finance_officer
+):
+    # Rs 40,000 is 10% of equipment, year 1 (Rs 4,00,000) when asked: the officer's.
+    first = ask(project, amount=40_000)
+    second = ask(project, amount=40_000)
+    assert first.needs_finance is False
+    assert second.needs_finance is False
+    approve(first, programme_officer)
+
+    # The line now holds Rs 3,60,000: Rs 40,000 is 11.1% of it, for finance.
+    with pytest.raises(GrantRuleError) as excinfo:
+        approve(second, programme_officer)
+
+    assert "finance decides" in " ".join(excinfo.value.messages)
+    assert amount_of(project, EQUIPMENT, 1) == 360_000
+    approve(second, finance_officer)
+    second.refresh_from_db()
+    assert second.needs_finance is True
+    assert amount_of(project, EQUIPMENT, 1) == 320_000

@@ -8,8 +8,10 @@ is kept against each condition and in the instalment's history.
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from grants import services
+from grants.formatting import INDIA
 from grants.models import (
     Document,
     Instalment,
@@ -139,23 +141,85 @@ def test_a_submitted_milestone_puts_the_instalment_under_review_not_awaiting():
 # Other kinds -----------------------------------------------------------------------
 
 
-def test_an_audited_statement_of_expenditure_meets_its_condition(finance_user):
+def uploaded(document, day: datetime.date):
+    """Date an upload as if it had come in on ``day``, at 11:00 IST."""
+    moment = datetime.datetime.combine(day, datetime.time(11), tzinfo=INDIA)
+    Document.objects.filter(pk=document.pk).update(uploaded_at=moment)
+
+
+def test_an_audited_statement_received_since_the_previous_release_meets_its_condition(
+    finance_user,
+):
     instalment = second_instalment()
     ReleaseConditionFactory(instalment=instalment, kind=Kind.AUDITED_SOE)
+    project = instalment.project
 
-    assert "Audited statement of expenditure received (none uploaded yet)" in (
-        refusal(lambda: release(instalment, finance_user))
+    assert (
+        "Audited statement of expenditure received (none uploaded since the release "
+        "of 02 Jun 2024)" in refusal(lambda: release(instalment, finance_user))
     )
     # A plain statement of expenditure is not the audited one.
-    DocumentFactory(
-        project=instalment.project, kind=Document.Kind.STATEMENT_OF_EXPENDITURE
+    uploaded(
+        DocumentFactory(project=project, kind=Document.Kind.STATEMENT_OF_EXPENDITURE),
+        datetime.date(2025, 4, 30),
     )
     assert "Audited statement" in refusal(lambda: release(instalment, finance_user))
 
-    DocumentFactory(project=instalment.project, kind=Document.Kind.AUDITED_SOE)
+    uploaded(
+        DocumentFactory(project=project, kind=Document.Kind.AUDITED_SOE),
+        datetime.date(2025, 4, 30),
+    )
     release(instalment, finance_user)
 
     assert Instalment.objects.get(pk=instalment.pk).released_on == RELEASE_ON
+
+
+def test_an_audited_statement_from_before_the_previous_release_does_not_count(
+    finance_user,
+):
+    instalment = second_instalment()
+    ReleaseConditionFactory(instalment=instalment, kind=Kind.AUDITED_SOE)
+    uploaded(
+        DocumentFactory(project=instalment.project, kind=Document.Kind.AUDITED_SOE),
+        datetime.date(2024, 5, 31),
+    )
+
+    assert "none uploaded since the release of 02 Jun 2024" in refusal(
+        lambda: release(instalment, finance_user)
+    )
+
+
+def test_a_milestone_accepted_after_the_release_date_did_not_hold_on_it(
+    finance_user,
+):
+    instalment = second_instalment()
+    condition = ReleaseConditionFactory(instalment=instalment)
+    Milestone.objects.filter(pk=condition.milestone_id).update(
+        status=Milestone.Status.ACCEPTED, decided_on=datetime.date(2025, 6, 10)
+    )
+
+    message = refusal(lambda: release(instalment, finance_user))
+
+    assert "Final technical report accepted (accepted only on 10 Jun 2025)" in message
+    assert_not_released(instalment)
+
+
+def test_a_condition_cannot_be_marked_met_on_a_day_still_to_come(programme_officer):
+    condition = ReleaseConditionFactory(
+        instalment=second_instalment(), kind=Kind.OTHER, text="Agreement signed"
+    )
+
+    with pytest.raises(GrantRuleError) as caught:
+        services.mark_condition_met(
+            condition,
+            met_on=timezone.localdate() + datetime.timedelta(days=2),
+            note="Will be signed.",
+            marked_by=programme_officer,
+        )
+
+    assert "met_on" in caught.value.message_dict
+    condition.refresh_from_db()
+    assert condition.met_on is None
 
 
 def test_a_minimum_utilisation_condition_reads_the_latest_accepted_certificate(

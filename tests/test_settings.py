@@ -145,6 +145,18 @@ def test_production_variables_configure_postgresql_redis_and_smtp():
 
 
 @needs_no_dotenv
+def test_a_secret_key_starting_with_a_dollar_is_taken_as_it_is():
+    """django-environ would read "$..." as the name of another variable."""
+    key = "$" + get_random_secret_key()[1:]
+
+    values = read_settings(
+        "SECRET_KEY", **{**PRODUCTION_VARIABLES, "DJANGO_SECRET_KEY": key}
+    )
+
+    assert values["SECRET_KEY"] == key
+
+
+@needs_no_dotenv
 def test_production_variables_turn_on_https_only_cookies_redirect_and_hsts():
     values = read_settings(
         "SESSION_COOKIE_SECURE",

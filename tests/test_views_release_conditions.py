@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from grants.models import Instalment, ReleaseCondition
+from grants.models import Instalment, Milestone, ReleaseCondition
 from tests.factories import (
     InstalmentFactory,
     ProjectFactory,
@@ -131,3 +131,26 @@ def test_a_grantee_cannot_reach_the_mark_met_page(client, grantee, first_instalm
     assert response.status_code == 403
     condition.refresh_from_db()
     assert condition.met_on is None
+
+
+def test_an_override_stays_shown_after_the_condition_is_met_later(
+    client, finance_officer
+):
+    instalment = InstalmentFactory(
+        project=ProjectFactory(ongoing=True),
+        sequence=1,
+        planned_on=datetime.date(2026, 11, 1),
+    )
+    condition = ReleaseConditionFactory(instalment=instalment)
+    client.force_login(finance_officer)
+    release(client, instalment, override_reason="Minister's directive of 20 Nov.")
+    Milestone.objects.filter(pk=condition.milestone_id).update(
+        status=Milestone.Status.ACCEPTED, decided_on=TODAY
+    )
+
+    page = client.get(
+        reverse("staff:project-detail", args=[instalment.project_id])
+    ).content.decode()
+
+    assert "overridden at release" in page
+    assert "Minister&#x27;s directive of 20 Nov." in page

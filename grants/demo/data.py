@@ -57,6 +57,12 @@ PRISM_RELEASE_CONDITIONS = [
         ("audited_soe", ""),
     ],
 ]
+# Why finance released an instalment whose condition did not yet hold.
+OVERRIDES = {
+    "DEMO-REE-2324-04": "Final tranche released against the accepted provisional UC "
+    "to pay for the field trials; the audited statement follows with the final UC "
+    "(Secretary's approval on file).",
+}
 PROGRAMME_CONDITION = "Project year {year} budget (year 1 includes all equipment)."
 
 # Events of the demo that the data set states in words rather than figures.

@@ -18,6 +18,7 @@ from grants.demo.data import (
     LOW_UTILISATION_NOTES,
     MILESTONE_STATES,
     ORGANISATION_KINDS,
+    OVERRIDES,
     PRISM_CONDITIONS,
     PRISM_RELEASE_CONDITIONS,
     PROGRAMME_CONDITION,
@@ -50,6 +51,7 @@ from grants.models import (
     User,
     UtilisationCertificate,
 )
+from grants.reads import conditions
 from grants.services import reminders as reminder_services
 
 
@@ -394,6 +396,30 @@ class DemoLoader(ReminderHistory):
                     row.met_note = "Grant agreement signed by both parties."
                     row.full_clean()
                     row.save()
+            if instalment.released_on:
+                self.record_overrides(project, instalment)
+
+    def record_overrides(self, project, instalment):
+        """A condition a past release went out without is an override on record."""
+        unmet = conditions.unmet(
+            instalment,
+            project=project,
+            certificates=list(project.certificates.all()),
+            on=instalment.released_on,
+        )
+        if not unmet:
+            return
+        reason = OVERRIDES[project.reference]
+        for check in unmet:
+            row = check.condition
+            row.overridden_on = instalment.released_on
+            row.overridden_by = self.staff["finance"]
+            row.override_reason = reason
+            row.full_clean()
+            row.save()
+        instalment.override_reason = instalment.override_reason or reason
+        instalment.full_clean()
+        instalment.save(update_fields=["override_reason"])
 
     def create_milestones(self, project, data, end_on, certificates):
         reports = []

@@ -55,7 +55,7 @@ class ReappropriationApprovalForm(forms.Form):
     decided_on = today_field(_("Approved on"))
     comment = reason_field(
         _("Decision comment"),
-        _("Recorded with the move and sent to the grantee; blank uses their reason."),
+        _("Recorded with the move and sent to the grantee, if you give one."),
         required=False,
     )
 

@@ -6,6 +6,7 @@ business rule and its ``GrantRuleError`` is mapped back onto these forms.
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from grants.forms import DayField
 
@@ -45,9 +46,12 @@ class ReleaseForm(forms.Form):
     released_on = today_field("Released on")
     release_order_number = forms.CharField(label="Release order number", max_length=60)
     override_reason = reason_field(
-        "Override reason",
-        "A rule or condition of this release is not met (listed above): say why the "
-        "money goes out anyway. Recorded in the audit history and on the release.",
+        _("Override reason"),
+        _(
+            "A rule or condition of this release is not met (listed above): say why "
+            "the money goes out anyway. Recorded in the audit history and on the "
+            "release."
+        ),
     )
     low_utilisation_note = reason_field(
         "Low-utilisation note",
@@ -107,8 +111,8 @@ class ExtensionRejectionForm(forms.Form):
 class ConditionMetForm(forms.Form):
     """Mark a free-text release condition as met, saying how."""
 
-    met_on = today_field("Met on")
+    met_on = today_field(_("Met on"))
     note = reason_field(
-        "How it was met",
-        "Kept against the condition and shown to finance before the release.",
+        _("How it was met"),
+        _("Kept against the condition and shown to finance before the release."),
     )

@@ -20,17 +20,25 @@ def conditions_from_text(apps, schema_editor):
         if instalment.sequence > 1:
             rows.append(ReleaseCondition(instalment=instalment, kind="covering_uc"))
         if instalment.condition.strip():
-            # A released instalment's condition was met by its release.
-            met = instalment.released_on
+            # A released instalment's condition was met by its release, and a
+            # recommended one's by the officer's recommendation: neither is asked
+            # again. The rest wait for the officer to mark them met.
+            met = instalment.released_on or instalment.recommended_on
+            if instalment.released_on:
+                note = "Met before release (recorded before conditions were rows)."
+            elif met:
+                note = (
+                    "The officer recommended the release (before conditions were rows)."
+                )
+            else:
+                note = ""
             rows.append(
                 ReleaseCondition(
                     instalment=instalment,
                     kind="other",
                     text=instalment.condition.strip()[:300],
                     met_on=met,
-                    met_note="Met before release (recorded before conditions were rows)."
-                    if met
-                    else "",
+                    met_note=note,
                 )
             )
     ReleaseCondition.objects.bulk_create(rows, batch_size=500)

@@ -89,11 +89,6 @@ class Reconciliation:
         """Unremitted interest the interest refund does not cover (GFR 230(8))."""
         return max(0, self.unremitted_interest - self.interest_refunded)
 
-    @property
-    def needs_reason(self) -> bool:
-        """Whether the officer must record why the refund differs."""
-        return self.difference != 0 or self.interest_shortfall > 0
-
 
 @dataclass
 class ClosureAssets:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from grants.formatting import format_percent
+from grants.formatting import INDIA, format_percent
 from grants.models import (
     Document,
     Milestone,
@@ -29,7 +29,9 @@ from grants.models import (
 PREFETCH = (
     Prefetch(
         "instalments__conditions",
-        queryset=ReleaseCondition.objects.select_related("milestone").order_by("pk"),
+        queryset=ReleaseCondition.objects.select_related(
+            "milestone", "met_by", "overridden_by"
+        ).order_by("pk"),
     ),
     Prefetch(
         "documents",
@@ -81,14 +83,26 @@ def _day(day: datetime.date) -> str:
     return f"{day:%d %b %Y}"
 
 
-def _milestone(condition, **context) -> tuple[bool, str]:
+def _milestone(condition, *, on, **context) -> tuple[bool, str]:
+    # Met by a decision taken on or before the day: a release dated before the
+    # milestone was accepted did not have it.
     milestone = condition.milestone
-    if milestone.status == Milestone.Status.ACCEPTED:
-        if milestone.decided_on is None:
+    decided = milestone.decided_on
+    if milestone.status == Milestone.Status.ACCEPTED and (
+        decided is None or decided <= on
+    ):
+        if decided is None:
             return True, _("accepted")
-        return True, _("accepted on %(day)s") % {"day": _day(milestone.decided_on)}
-    if milestone.status == Milestone.Status.WAIVED:
+        return True, _("accepted on %(day)s") % {"day": _day(decided)}
+    if milestone.status == Milestone.Status.WAIVED and (
+        decided is None or decided <= on
+    ):
         return True, _("waived: %(reason)s") % {"reason": milestone.waiver_reason}
+    if milestone.status in (Milestone.Status.ACCEPTED, Milestone.Status.WAIVED):
+        return False, _("%(status)s only on %(day)s") % {
+            "status": milestone.get_status_display(),
+            "day": _day(decided),
+        }
     if milestone.status == Milestone.Status.SUBMITTED:
         return False, _("submitted on %(day)s, under the ministry's review") % {
             "day": _day(milestone.submitted_on)
@@ -100,18 +114,34 @@ def _milestone(condition, **context) -> tuple[bool, str]:
     return False, _("pending, due on %(day)s") % {"day": _day(milestone.due_on)}
 
 
-def _audited_soe(condition, *, project, **context) -> tuple[bool, str]:
+def _audited_soe(condition, *, project, instalment, on, **context):
+    # A statement received after the previous release speaks for the money this
+    # release follows; one from an earlier year does not.
     statements = getattr(project, "audited_statements", None)
     if statements is None:
-        statements = list(
-            project.documents.filter(kind=Document.Kind.AUDITED_SOE).order_by(
-                "uploaded_at"
-            )
-        )
-    if statements:
-        first = min(statements, key=lambda document: document.uploaded_at)
-        return True, _("received on %(day)s") % {"day": _day(first.uploaded_at.date())}
-    return False, _("none uploaded yet")
+        statements = list(project.documents.filter(kind=Document.Kind.AUDITED_SOE))
+    since = _previous_release(instalment, project)
+    received = [
+        document.uploaded_at.astimezone(INDIA).date()
+        for document in statements
+        if (since is None or document.uploaded_at.astimezone(INDIA).date() > since)
+        and document.uploaded_at.astimezone(INDIA).date() <= on
+    ]
+    if received:
+        return True, _("received on %(day)s") % {"day": _day(min(received))}
+    if since is None:
+        return False, _("none uploaded yet")
+    return False, _("none uploaded since the release of %(day)s") % {"day": _day(since)}
+
+
+def _previous_release(instalment, project) -> datetime.date | None:
+    """The latest release before this instalment, from the instalments in memory."""
+    earlier = [
+        other.released_on
+        for other in project.instalments.all()
+        if other.sequence < instalment.sequence and other.released_on is not None
+    ]
+    return max(earlier, default=None)
 
 
 def _min_utilisation(condition, *, certificates, on, **context) -> tuple[bool, str]:
@@ -137,8 +167,8 @@ def _trl(condition, *, project, **context) -> tuple[bool, str]:
     return met, _("TRL now %(trl)s") % {"trl": project.trl_now}
 
 
-def _other(condition, **context) -> tuple[bool, str]:
-    if condition.met_on is not None:
+def _other(condition, *, on, **context) -> tuple[bool, str]:
+    if condition.met_on is not None and condition.met_on <= on:
         return True, _("marked met on %(day)s: %(note)s") % {
             "day": _day(condition.met_on),
             "note": condition.met_note,
@@ -166,7 +196,11 @@ def checks(instalment, *, project, certificates, on: datetime.date) -> list[Chec
         if decide is None:  # the covering UC: decided by the GFR rule itself
             continue
         met, detail = decide(
-            condition, project=project, certificates=certificates, on=on
+            condition,
+            project=project,
+            instalment=instalment,
+            certificates=certificates,
+            on=on,
         )
         result.append(Check(condition, met, detail))
     return result

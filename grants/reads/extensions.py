@@ -39,7 +39,8 @@ def extension_moves(project: Project, *, new_end_on: datetime.date) -> Extension
     many months after the new one (a returned one keeps its resubmission date if
     that is later). An unreleased instalment whose conditions name a milestone
     that moves keeps its distance from it: its planned date moves by as many days
-    as the latest-moving of those milestones, never earlier.
+    as the latest-moving of those milestones, never earlier; every later unreleased
+    instalment moves at least as far, so the instalments keep their order.
     """
     milestone_moves = {}
     for milestone in (
@@ -63,13 +64,19 @@ def extension_moves(project: Project, *, new_end_on: datetime.date) -> Extension
     for instalment_id, milestone_id in waiting:
         days = milestone_moves[milestone_id].days
         shifts[instalment_id] = max(days, shifts.get(instalment_id, 0))
-    instalment_moves = [
-        Move(
-            instalment,
-            instalment.planned_on,
-            instalment.planned_on + datetime.timedelta(days=shifts[instalment.pk]),
-        )
-        for instalment in Instalment.objects.filter(pk__in=shifts).order_by("sequence")
-        if shifts[instalment.pk] > 0
-    ]
+    instalment_moves = []
+    if shifts:
+        # A later instalment moves at least as far as an earlier one that moved,
+        # so the instalments stay in their order.
+        carried = 0
+        for instalment in project.instalments.unreleased().order_by("sequence"):
+            carried = max(carried, shifts.get(instalment.pk, 0))
+            if carried > 0:
+                instalment_moves.append(
+                    Move(
+                        instalment,
+                        instalment.planned_on,
+                        instalment.planned_on + datetime.timedelta(days=carried),
+                    )
+                )
     return ExtensionMoves(list(milestone_moves.values()), instalment_moves)

@@ -4,6 +4,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from grants.formatting import format_inr
 from grants.models import (
     Asset,
@@ -179,22 +181,33 @@ def project_history(project: Project, *, length: int = HISTORY_LENGTH):
         ),
         (
             ReleaseCondition.history.filter(instalment__project_id=project.pk),
-            lambda r: f"Condition of release: {r.text or r.get_kind_display()}",
+            lambda r: (
+                _("Condition of release: %(what)s")
+                % {"what": r.text or r.get_kind_display()}
+            ),
         ),
         (
             Reappropriation.history.filter(project_id=project.pk),
             lambda r: (
-                f"Re-appropriation: {r.get_from_head_display()}, year {r.from_year} "
-                f"to {r.get_to_head_display()}, year {r.to_year}"
+                _(
+                    "Re-appropriation: %(from_head)s, year %(from_year)s to "
+                    "%(to_head)s, year %(to_year)s"
+                )
+                % {
+                    "from_head": r.get_from_head_display(),
+                    "from_year": r.from_year,
+                    "to_head": r.get_to_head_display(),
+                    "to_year": r.to_year,
+                }
             ),
         ),
         (
             Asset.history.filter(project_id=project.pk),
-            lambda r: f"Asset: {r.particulars}",
+            lambda r: _("Asset: %(particulars)s") % {"particulars": r.particulars},
         ),
         (
             AssetDisposal.history.filter(asset__project_id=project.pk),
-            lambda r: f"Disposal: {r.get_kind_display()}",
+            lambda r: _("Disposal: %(kind)s") % {"kind": r.get_kind_display()},
         ),
     ]
     entries = []

@@ -67,6 +67,7 @@ from grants.services.projects import (
 )
 from grants.services.reappropriations import (
     approve_reappropriation,
+    is_above_threshold,
     reject_reappropriation,
     request_reappropriation,
 )
@@ -78,6 +79,7 @@ from grants.services.reminders import (
 )
 
 __all__ = [
+    "is_above_threshold",
     "ASSET_KEEPER_ROLES",
     "CERTIFICATE_SUBMITTER_ROLES",
     "FINISHED_STATUSES",

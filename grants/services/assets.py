@@ -130,6 +130,14 @@ def record_asset(
     stored = []
     try:
         with transaction.atomic():
+            # A closure committed since the page was read closes the register:
+            # read the project again under its lock, as the closure holds it.
+            locked = Project.objects.select_for_update().get(pk=project.pk)
+            if locked.status == Project.Status.CLOSED:
+                raise GrantRuleError(
+                    _("%(reference)s is closed: its register of assets is final.")
+                    % {"reference": project.reference}
+                )
             try:
                 invoice = store_document(
                     project,
@@ -183,12 +191,19 @@ def request_disposal(
     One request at a time per asset, and none for an asset already disposed of.
     A sale says what it is expected to bring; nothing else brings proceeds.
     """
+    # The project first, as a closure takes it, then the asset.
+    project = Project.objects.select_for_update().get(pk=asset.project_id)
     asset = (
         Asset.objects.select_for_update()
         .select_related("project__organisation")
         .get(pk=asset.pk)
     )
     _require_keeper(requested_by, asset.project)
+    if project.status == Project.Status.CLOSED:
+        raise GrantRuleError(
+            _("%(reference)s is closed: its assets were disposed of at closure.")
+            % {"reference": project.reference}
+        )
     if is_disposed(asset):
         raise GrantRuleError(
             _("%(asset)s was already disposed of on %(day)s.")

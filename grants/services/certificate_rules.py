@@ -48,7 +48,7 @@ def certificate_problems(
     releases = list(released_instalments(project))
     problems: dict[str, str] = {}
     for field, message in [
-        *_as_on_date(project, kind, period_end, submitted_on, releases),
+        *_as_on_date(project, period_end, submitted_on, releases),
         *_annual_end(project, kind, period_end),
         *_chain(
             project, certificates, releases, kind, period_start, period_end, gap_reason
@@ -62,7 +62,7 @@ def certificate_problems(
     return problems
 
 
-def _as_on_date(project, kind, period_end, submitted_on, releases):
+def _as_on_date(project, period_end, submitted_on, releases):
     """Rule 3: the period has ended, within the project's life and closing period."""
     if period_end > submitted_on:
         yield (

@@ -3,6 +3,8 @@
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from grants.models import Project, ReleaseCondition, User
 from grants.services.common import GrantRuleError, _date, _save
@@ -28,27 +30,47 @@ def mark_condition_met(
         pk=condition.pk
     )
     instalment = condition.instalment
-    label = (
-        f"The condition “{condition.name}” of instalment {instalment.sequence} of "
-        f"{instalment.project.reference}"
-    )
+    words = {
+        "condition": condition.name,
+        "sequence": instalment.sequence,
+        "reference": instalment.project.reference,
+    }
     if condition.kind != ReleaseCondition.Kind.OTHER:
         raise GrantRuleError(
-            f"{label} is read from the project's records, not marked by hand: "
-            f"it is met when they show it."
+            _(
+                "The condition “%(condition)s” of instalment %(sequence)s of "
+                "%(reference)s is read from the project's records, not marked by "
+                "hand: it is met when they show it."
+            )
+            % words
         )
     if condition.met_on is not None:
         raise GrantRuleError(
-            f"{label} was already marked met on {_date(condition.met_on)}."
+            _(
+                "The condition “%(condition)s” of instalment %(sequence)s of "
+                "%(reference)s was already marked met on %(day)s."
+            )
+            % {**words, "day": _date(condition.met_on)}
         )
     if instalment.is_released:
         raise GrantRuleError(
-            f"{label} belongs to an instalment released on "
-            f"{_date(instalment.released_on)}: there is nothing left to decide."
+            _(
+                "The condition “%(condition)s” belongs to instalment %(sequence)s of "
+                "%(reference)s, released on %(day)s: there is nothing left to decide."
+            )
+            % {**words, "day": _date(instalment.released_on)}
+        )
+    if met_on > timezone.localdate():
+        raise GrantRuleError(
+            {"met_on": _("A condition cannot be met on a day still to come.")}
         )
     if not note.strip():
-        raise GrantRuleError({"note": "Say how the condition was met: it is kept."})
+        raise GrantRuleError({"note": _("Say how the condition was met: it is kept.")})
     condition.met_on = met_on
     condition.met_by = marked_by
     condition.met_note = note.strip()
-    return _save(condition, reason=f"Marked met: {note.strip()}", by=marked_by)
+    return _save(
+        condition,
+        reason=_("Marked met: %(note)s") % {"note": note.strip()},
+        by=marked_by,
+    )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import Max, Sum
+from django.utils.translation import gettext as _
 
 from grants.formatting import fiscal_year_of
 from grants.models import (
@@ -175,6 +176,7 @@ def set_release_conditions(
     """
     wanted = list(planned)
     kinds = {condition.kind for condition in wanted}
+    kinds.update(instalment.conditions.values_list("kind", flat=True))
     if instalment.sequence > 1 and ReleaseCondition.Kind.COVERING_UC not in kinds:
         wanted.insert(0, PlannedCondition(kind=ReleaseCondition.Kind.COVERING_UC))
     rows = []
@@ -183,8 +185,11 @@ def set_release_conditions(
             condition.milestone.project_id != instalment.project_id
         ):
             raise GrantRuleError(
-                f"{condition.milestone} belongs to another project: instalment "
-                f"{instalment.sequence} cannot wait for it."
+                _(
+                    "%(milestone)s belongs to another project: instalment "
+                    "%(sequence)s cannot wait for it."
+                )
+                % {"milestone": condition.milestone, "sequence": instalment.sequence}
             )
         rows.append(
             _save(
@@ -244,17 +249,21 @@ def already_released(instalment: Instalment, *, label: str = "") -> str:
 def unmet_conditions_message(label: str, unmet: list) -> str:
     """Name each condition that does not hold, and say what can be done."""
     listed = "; ".join(f"{check.name} ({check.detail})" for check in unmet)
-    return (
-        f"{label} cannot be released: its conditions are not met: {listed}. "
-        f"Meet them first, or record an override with a reason."
-    )
+    return _(
+        "%(label)s cannot be released: its conditions are not met: %(listed)s. "
+        "Meet them first, or record an override with a reason."
+    ) % {"label": label, "listed": listed}
 
 
 def _override(condition: ReleaseCondition, *, on, by, reason) -> None:
     condition.overridden_on = on
     condition.overridden_by = by
     condition.override_reason = reason
-    _save(condition, reason=f"Overridden at release: {reason}", by=by)
+    _save(
+        condition,
+        reason=_("Overridden at release: %(reason)s") % {"reason": reason},
+        by=by,
+    )
 
 
 @transaction.atomic
@@ -374,11 +383,12 @@ def release_instalment(
             f"release of {_date(previous_release_on)}"
         )
     if unmet:
-        names = "; ".join(check.name for check in unmet)
-        why += f"; conditions overridden: {names}"
+        why += _("; conditions overridden: %(names)s") % {
+            "names": "; ".join(check.name for check in unmet)
+        }
     if overridden:
         why += f"; override: {instalment.override_reason}"
-    elif instalment.low_utilisation_note:
+    if instalment.low_utilisation_note:
         why += f"; low utilisation noted: {instalment.low_utilisation_note}"
     _save(instalment, reason=why, by=released_by)
     for check in unmet:

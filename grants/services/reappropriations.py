@@ -241,7 +241,6 @@ def approve_reappropriation(
     sanctioned amount afterwards, or nothing is written.
     """
     project, reappropriation = _lock_undecided(reappropriation)
-    _refuse_unless_allowed(reappropriation, decided_by)
     _refuse_if_finished(project)
     lines = BudgetLine.objects.select_for_update().filter(project=project)
     source = lines.filter(
@@ -254,6 +253,14 @@ def approve_reappropriation(
         year=reappropriation.from_year,
         amount=amount,
     )
+    # Who decides is judged on the line as it stands now, under the lock, as the
+    # decision page shows it: a move approved meanwhile may have shrunk it.
+    reappropriation.needs_finance = is_above_threshold(
+        amount,
+        line_amount=source.amount,
+        percent=project.scheme.reappropriation_threshold_percent,
+    )
+    _refuse_unless_allowed(reappropriation, decided_by)
     comment = comment.strip()
     why = _("Re-appropriated %(move)s: %(reason)s") % {
         "move": move_label(reappropriation),

@@ -8,6 +8,7 @@ from django.db.models import Max
 from django.forms import DateField
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from grants import services
 from grants.formatting import format_inr
@@ -33,10 +34,14 @@ class InstalmentRecommendView(ActionView):
 
     @cached_property
     def state(self):
+        return self.state_on(timezone.localdate())
+
+    def state_on(self, day):
+        """The instalment's place in the pipeline on ``day``."""
         project = pipeline.projects_for_pipeline(
             Project.objects.filter(pk=self.object.project_id)
         ).get()
-        states = pipeline.release_states(project, on=timezone.localdate())
+        states = pipeline.release_states(project, on=day)
         return next(s for s in states if s.instalment.pk == self.object.pk)
 
     def get_context_data(self, **kwargs):
@@ -90,6 +95,11 @@ class InstalmentReleaseView(InstalmentRecommendView):
             project, previous_release_on=previous, release_on=released_on
         )
         return previous, covering
+
+    @cached_property
+    def state(self):
+        # On the release date asked for, as the service will judge it.
+        return self.state_on(self.release_on or timezone.localdate())
 
     @cached_property
     def release_on(self):
@@ -153,10 +163,10 @@ class ConditionMetView(ActionView):
     service = "mark_condition_met"
     actor = "marked_by"
     related = ("instalment__project", "milestone")
-    title = "Mark a condition of release as met"
-    button = "Mark it met"
+    title = _("Mark a condition of release as met")
+    button = _("Mark it met")
     section = "instalments"
-    success_message = "Condition “{object.name}” of {object.instalment} marked met."
+    success_message = _("Condition “{object.name}” of {object.instalment} marked met.")
 
     @property
     def project(self):

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
+from grants import services
 from grants.formatting import format_percent
 from grants.forms.reappropriations import (
     ReappropriationApprovalForm,
@@ -74,6 +75,13 @@ class ReappropriationDetailView(StaffRequiredMixin, DetailView):
         today = timezone.localdate()
         lines = lines_moved(reappropriation, project.budget_lines.all())
         waiting = reappropriation.status == Reappropriation.Status.REQUESTED
+        if waiting:
+            # As the approval will judge it: on the line as it stands now.
+            reappropriation.needs_finance = services.is_above_threshold(
+                reappropriation.amount,
+                line_amount=lines[0].now or 0,
+                percent=project.scheme.reappropriation_threshold_percent,
+            )
         return super().get_context_data(
             project=project,
             move=move_label(reappropriation),
