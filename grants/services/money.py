@@ -48,7 +48,12 @@ class PlannedBudgetLine:
 
 @dataclass(frozen=True)
 class PlannedCondition:
-    """A condition of release as the sanction states it (see ``ReleaseCondition``)."""
+    """A condition of release as the sanction states it (see ``ReleaseCondition``).
+
+    A milestone condition names a milestone of the same project, so it is given
+    once the milestones exist (``set_release_conditions``, or the admin's
+    instalment page); at sanction the other kinds are.
+    """
 
     kind: str
     milestone: Milestone | None = None
