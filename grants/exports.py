@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -146,6 +147,9 @@ def csv_response(queryset, columns, *, filename: str) -> StreamingHttpResponse:
 
 
 def _xlsx_cell(sheet, value, column=None):
+    if isinstance(value, Promise):
+        # A translated label: openpyxl writes plain strings only.
+        value = str(value)
     if column is not None and column.kind == "money" and value is not None:
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = INDIAN_MONEY_FORMAT
@@ -164,7 +168,7 @@ def _xlsx_cell(sheet, value, column=None):
 
 
 def _bold(sheet, text):
-    cell = WriteOnlyCell(sheet, value=text)
+    cell = WriteOnlyCell(sheet, value=str(text))
     cell.font = BOLD
     return cell
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from grants import exports
 from grants.models import Instalment, Project, UtilisationCertificate
 from tests.factories import (
+    AssetFactory,
     InstalmentFactory,
     MilestoneFactory,
     OrganisationFactory,
@@ -31,6 +32,7 @@ LISTS = [
     "staff:certificate-list",
     "staff:organisation-list",
     "staff:reminder-list",
+    "staff:asset-register",
 ]
 
 
@@ -291,6 +293,7 @@ def some_of_everything():
     InstalmentFactory(project=project, sequence=1, released=True)
     UtilisationCertificateFactory(project=project, accepted=True)
     ReminderFactory(milestone=MilestoneFactory(project=project))
+    AssetFactory(project=project)
 
 
 @pytest.mark.parametrize("name", LISTS)
