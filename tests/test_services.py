@@ -1943,3 +1943,20 @@ def test_a_second_release_of_the_same_instalment_names_who_released_it(
     message = message_of(error.value)
     assert "already released on 02 Jun 2024 (order MoM/RO/2025/17)" in message
     assert f"by {finance_user}" in message
+
+
+def test_a_release_order_number_names_one_release_across_the_portfolio(
+    finance_user,
+):
+    project, second = project_with_first_release()
+    accepted_uc(project)
+    used = project.instalments.get(sequence=1).release_order_number
+
+    with pytest.raises(GrantRuleError) as caught:
+        release(second, finance_user, release_order_number=f" {used} ")
+
+    assert (
+        "already released instalment 1 of"
+        in caught.value.message_dict["release_order_number"][0]
+    )
+    assert_not_released(second, project_status=Project.Status.ONGOING)

@@ -357,3 +357,26 @@ def test_the_disposal_notice_is_written_as_an_email(programme_officer):
 
     assert "Muffle furnace" in email.subject + email.body
     assert "Repair it." in email.body
+
+
+@pytest.mark.parametrize("decide", ["approve_disposal", "refuse_disposal"])
+def test_a_disposal_cannot_be_decided_on_a_day_still_to_come(programme_officer, decide):
+    disposal = AssetDisposalFactory(
+        kind=AssetDisposal.Kind.SALE, expected_proceeds=300_000
+    )
+
+    with pytest.raises(GrantRuleError) as caught:
+        getattr(services, decide)(
+            disposal,
+            decided_on=TODAY + datetime.timedelta(days=28),
+            decided_by=programme_officer,
+            comment="By auction.",
+        )
+
+    assert caught.value.message_dict == {
+        "decided_on": ["A decision cannot be dated a day still to come."]
+    }
+    disposal.refresh_from_db()
+    disposal.asset.refresh_from_db()
+    assert disposal.status == AssetDisposal.Status.REQUESTED
+    assert disposal.asset.disposed_on is None

@@ -14,6 +14,7 @@ from tests.factories import (
     BudgetLineFactory,
     MembershipFactory,
     ProjectFactory,
+    ReappropriationFactory,
     SchemeFactory,
     UserFactory,
 )
@@ -324,7 +325,10 @@ def test_approval_checks_the_line_again_after_another_approval_took_from_it(
     project, finance_officer
 ):
     first = ask(project, amount=300_000)
-    second = ask(project, amount=300_000, to_head=TRAVEL, to_year=1)
+    # Asked for on paper before the first was entered: both are waiting.
+    second = ReappropriationFactory(
+        project=project, amount=300_000, to_head=TRAVEL, to_year=1
+    )
     approve(first, finance_officer)
 
     with pytest.raises(GrantRuleError) as excinfo:
@@ -460,3 +464,23 @@ def test_who_decides_is_judged_again_on_the_line_as_it_stands_at_approval(
     second.refresh_from_db()
     assert second.needs_finance is True
     assert amount_of(project, EQUIPMENT, 1) == 320_000
+
+
+def test_requests_still_waiting_count_against_the_line_they_take_from(project):
+    # Equipment, year 1 holds Rs 4,00,000; Rs 3,50,000 is already asked of it.
+    ask(project, amount=200_000)
+    ask(project, amount=150_000)
+
+    with pytest.raises(GrantRuleError) as excinfo:
+        ask(project, amount=60_000)
+
+    assert refusal(excinfo) == {
+        "amount": [
+            f"Equipment, year 1 holds ₹{NBSP}4,00,000, and ₹{NBSP}3,50,000 of it is "
+            f"already asked for in requests still waiting: at most ₹{NBSP}50,000 "
+            f"more can be asked."
+        ]
+    }
+    assert Reappropriation.objects.count() == 2
+    ask(project, amount=50_000)
+    assert Reappropriation.objects.count() == 3

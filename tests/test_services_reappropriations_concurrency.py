@@ -22,7 +22,12 @@ from django.db.models import Sum
 from grants import services
 from grants.models import BudgetLine, Project, Reappropriation
 from grants.services import GrantRuleError
-from tests.factories import BudgetLineFactory, ProjectFactory, StaffUserFactory
+from tests.factories import (
+    BudgetLineFactory,
+    ProjectFactory,
+    ReappropriationFactory,
+    StaffUserFactory,
+)
 from tests.test_services_concurrency import TIMEOUT, in_thread, join
 
 pytestmark = [
@@ -111,8 +116,21 @@ def test_two_approvals_taking_from_one_line_never_take_it_below_zero(
 ):
     for round_number in range(ROUNDS):
         project = project_with_budget()
-        # Together they ask for Rs 6,00,000 of a line holding Rs 4,00,000.
-        requests = [ask(project, to_head=CONSUMABLES), ask(project, to_head=TRAVEL)]
+        # Together they ask for Rs 6,00,000 of a line holding Rs 4,00,000: the
+        # second was asked for on paper before the first was entered, so the
+        # request service's own check never saw the two together.
+        requests = [
+            ask(project, to_head=CONSUMABLES),
+            ReappropriationFactory(
+                project=project,
+                from_head=EQUIPMENT,
+                from_year=1,
+                to_head=TRAVEL,
+                to_year=2,
+                amount=300_000,
+                needs_finance=True,
+            ),
+        ]
 
         outcomes = race(requests, finance_officers)
 

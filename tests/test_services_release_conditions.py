@@ -16,6 +16,7 @@ from grants.models import (
     Document,
     Instalment,
     Milestone,
+    Notice,
     ReleaseCondition,
     UtilisationCertificate,
 )
@@ -457,3 +458,18 @@ def test_the_pipeline_names_each_unmet_condition_and_the_met_ones_are_listed_as_
         ("Final technical report accepted", False),
         ("TRL 3 reached", True),
     ]
+
+
+def test_the_release_notice_says_what_was_overridden_and_what_is_still_owed(
+    finance_user,
+):
+    instalment = second_instalment()
+    ReleaseConditionFactory(instalment=instalment)
+
+    release(instalment, finance_user, override_reason="Secretary's approval.")
+
+    notice = Notice.objects.get(kind=Notice.Kind.INSTALMENT_RELEASED, is_copy=False)
+    assert "Released before every condition of the release was met: Secretary's" in (
+        notice.reason
+    )
+    assert "Still due from you: Final technical report accepted." in notice.next_step

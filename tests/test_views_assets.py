@@ -151,7 +151,7 @@ def test_a_grantee_asks_to_dispose_of_an_asset_from_the_portal(
     assert disposal.asset == asset
     assert disposal.requested_by == grantee
     page = client.get(response.url).content.decode()
-    assert "asked on 22 Nov 2026: asked" in page
+    assert "asked for on 22 Nov 2026: waiting for the ministry's decision" in page
 
 
 def test_a_co_investigator_reads_the_register_but_cannot_record(

@@ -338,3 +338,19 @@ def test_a_staff_user_without_the_permission_cannot_decide(client, waiting_reque
     assert response.status_code == 403
     waiting_request.refresh_from_db()
     assert waiting_request.status == Reappropriation.Status.REQUESTED
+
+
+def test_an_approved_request_keeps_the_share_its_decision_was_judged_on(
+    client, programme_officer, waiting_request
+):
+    client.force_login(programme_officer)
+    client.post(
+        reverse("staff:reappropriation-approve", args=[waiting_request.pk]),
+        {"decided_on": "2026-11-22", "comment": "Agreed."},
+    )
+
+    response = client.get(decision_page(waiting_request))
+
+    # Rs 40,000 of the Rs 4,00,000 line it came from, not of the Rs 3,60,000 left.
+    assert response.context["share"] == "10.0%"
+    assert response.context["may_decide"] is False

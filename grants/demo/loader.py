@@ -4,6 +4,7 @@ import datetime
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import Group
+from simple_history.utils import bulk_create_with_history
 
 from grants import reminders, services
 from grants.demo import registers
@@ -215,11 +216,17 @@ class DemoLoader(ReminderHistory):
         return project
 
     def create_budget(self, project, data):
-        BudgetLine.objects.bulk_create(
-            BudgetLine(project=project, head=head, project_year=year, amount=amount)
-            for head, amounts in data["budget_lines"].items()
-            for year, amount in enumerate(amounts, start=1)
-            if amount
+        # With their history, so a later move reads "₹ X → ₹ Y" on the history tab.
+        bulk_create_with_history(
+            [
+                BudgetLine(project=project, head=head, project_year=year, amount=amount)
+                for head, amounts in data["budget_lines"].items()
+                for year, amount in enumerate(amounts, start=1)
+                if amount
+            ],
+            BudgetLine,
+            default_user=self.staff["finance"],
+            default_change_reason="Sanctioned",
         )
 
     def create_extension(self, project, data, sanctioned_end):

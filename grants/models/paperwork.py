@@ -182,7 +182,10 @@ class UtilisationCertificate(Submission):
 
     def __str__(self):
         if self.kind == self.Kind.PROVISIONAL:
-            return f"{self.project.reference} provisional UC as on {self.period_end}"
+            return (
+                f"{self.project.reference} provisional UC as on "
+                f"{self.period_end:%d %b %Y}"
+            )
         return (
             f"{self.project.reference} {self.get_kind_display()} UC {self.fiscal_year}"
         )

@@ -121,12 +121,8 @@ def _audited_soe(condition, *, project, instalment, on, **context):
     if statements is None:
         statements = list(project.documents.filter(kind=Document.Kind.AUDITED_SOE))
     since = _previous_release(instalment, project)
-    received = [
-        document.uploaded_at.astimezone(INDIA).date()
-        for document in statements
-        if (since is None or document.uploaded_at.astimezone(INDIA).date() > since)
-        and document.uploaded_at.astimezone(INDIA).date() <= on
-    ]
+    days = (document.uploaded_at.astimezone(INDIA).date() for document in statements)
+    received = [day for day in days if (since is None or day > since) and day <= on]
     if received:
         return True, _("received on %(day)s") % {"day": _day(min(received))}
     if since is None:

@@ -272,6 +272,14 @@ def _open_request(disposal: AssetDisposal, decided_by: User) -> AssetDisposal:
     return disposal
 
 
+def _refuse_a_day_to_come(decided_on: datetime.date) -> None:
+    """A decision is dated the day it is taken, or before: never a day to come."""
+    if decided_on > timezone.localdate():
+        raise GrantRuleError(
+            {"decided_on": _("A decision cannot be dated a day still to come.")}
+        )
+
+
 @transaction.atomic
 def approve_disposal(
     disposal: AssetDisposal,
@@ -286,6 +294,7 @@ def approve_disposal(
     transfer makes it transferred; a write-off records its date and note only.
     """
     disposal = _open_request(disposal, decided_by)
+    _refuse_a_day_to_come(decided_on)
     asset = Asset.objects.select_for_update().get(pk=disposal.asset_id)
     if is_disposed(asset):
         raise GrantRuleError(
@@ -339,6 +348,7 @@ def refuse_disposal(
             {"comment": _("Say why the disposal is refused: the grantee reads it.")}
         )
     disposal = _open_request(disposal, decided_by)
+    _refuse_a_day_to_come(decided_on)
     disposal.status = AssetDisposal.Status.REFUSED
     disposal.decided_on = decided_on
     disposal.decided_by = decided_by

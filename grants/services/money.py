@@ -297,6 +297,27 @@ def release_instalment(
         raise GrantRuleError(already_released(instalment, label=label))
     if not release_order_number.strip():
         raise GrantRuleError(f"{label}: enter the release order number.")
+    # An order number names one release, across the portfolio.
+    taken = (
+        Instalment.objects.filter(release_order_number=release_order_number.strip())
+        .select_related("project")
+        .first()
+    )
+    if taken is not None:
+        raise GrantRuleError(
+            {
+                "release_order_number": _(
+                    "Order %(order)s already released instalment %(sequence)s of "
+                    "%(reference)s on %(day)s: each release has its own order number."
+                )
+                % {
+                    "order": release_order_number.strip(),
+                    "sequence": taken.sequence,
+                    "reference": taken.project.reference,
+                    "day": _date(taken.released_on),
+                }
+            }
+        )
     if project.status in (Project.Status.CLOSED, Project.Status.TERMINATED):
         raise GrantRuleError(
             f"{label} cannot be released: the project is "

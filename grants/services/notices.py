@@ -224,13 +224,37 @@ def tell_release(instalment, *, decided_by: User) -> None:
         ),
         decided_on=instalment.released_on,
         decided_by=decided_by,
-        reason=f"Release order {instalment.release_order_number}.",
+        reason=_release_reason(instalment),
         next_step=(
-            f"Acknowledge the receipt to your finance officer and show it as grant "
+            f"Record the receipt in the grant's accounts and show it as grant "
             f"received in the utilisation certificate for "
             f"{fiscal_year_of(instalment.released_on)} (Form GFR 12-A)."
+            + _still_owed(instalment)
         ),
     )
+
+
+def _release_reason(instalment) -> str:
+    reason = f"Release order {instalment.release_order_number}."
+    if instalment.override_reason:
+        reason += (
+            f" Released before every condition of the release was met: "
+            f"{instalment.override_reason}"
+        )
+    return reason
+
+
+def _still_owed(instalment) -> str:
+    """The conditions a release went out without: the grantee still owes them."""
+    owed = [
+        condition.name
+        for condition in instalment.conditions.filter(
+            overridden_on__isnull=False
+        ).select_related("milestone")
+    ]
+    if not owed:
+        return ""
+    return " Still due from you: " + "; ".join(owed) + "."
 
 
 def tell_extension_decision(extension, *, decided_by: User) -> None:

@@ -162,6 +162,29 @@ def request_reappropriation(
         )
     source = project.budget_lines.filter(head=from_head, project_year=from_year).first()
     _refuse_if_short(source, head=from_head, year=from_year, amount=rupees)
+    # What is already asked of the line and not yet decided counts against it.
+    asked = (
+        project.reappropriations.awaiting_decision()
+        .filter(from_head=from_head, from_year=from_year)
+        .aggregate(total=Sum("amount"))["total"]
+        or 0
+    )
+    if asked and asked + rupees > source.amount:
+        raise GrantRuleError(
+            {
+                "amount": _(
+                    "%(line)s holds %(held)s, and %(asked)s of it is already asked "
+                    "for in requests still waiting: at most %(left)s more can be "
+                    "asked."
+                )
+                % {
+                    "line": capfirst(line_label(from_head, from_year)),
+                    "held": _rupees(source.amount),
+                    "asked": _rupees(asked),
+                    "left": _rupees(max(0, source.amount - asked)),
+                }
+            }
+        )
     reappropriation = Reappropriation(
         project=project,
         from_head=from_head,

@@ -75,6 +75,11 @@ class ReappropriationDetailView(StaffRequiredMixin, DetailView):
         today = timezone.localdate()
         lines = lines_moved(reappropriation, project.budget_lines.all())
         waiting = reappropriation.status == Reappropriation.Status.REQUESTED
+        # The share is of the line the decision is judged on: as it stands while
+        # the request waits, as it stood before the move once it is approved.
+        decided_against = lines[0].now or 0
+        if reappropriation.status == Reappropriation.Status.APPROVED:
+            decided_against += reappropriation.amount
         if waiting:
             # As the approval will judge it: on the line as it stands now.
             reappropriation.needs_finance = services.is_above_threshold(
@@ -87,7 +92,7 @@ class ReappropriationDetailView(StaffRequiredMixin, DetailView):
             move=move_label(reappropriation),
             lines=lines,
             threshold=project.scheme.reappropriation_threshold_percent,
-            share=format_percent(reappropriation.amount, lines[0].now or 0),
+            share=format_percent(reappropriation.amount, decided_against),
             days_waiting=(
                 (today - reappropriation.requested_on).days if waiting else None
             ),
