@@ -16,7 +16,7 @@ CHROMIUM ?= $(or $(KHANIJ_CHROMIUM),/usr/bin/chromium)
 # apt-get needs root; use sudo when not root.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install run test test-browser lint bench loadtest
+.PHONY: help install catalogues messages run test test-browser lint bench loadtest
 
 help:
 	@echo "make run    start the app with demo data on http://127.0.0.1:$(PORT)/"
@@ -37,7 +37,26 @@ $(STAMP): requirements.txt requirements-dev.txt | $(PYTHON)
 	$(PYTHON) -m pip install -r requirements-dev.txt
 	touch $@
 
-run: install
+# The Hindi catalogue is compiled from its .po whenever the .po is newer (polib,
+# no gettext needed); the .mo files are not kept in git.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+catalogues: $(CATALOGUES)
+
+locale/%.mo: locale/%.po | $(STAMP)
+	$(PYTHON) manage.py compile_catalogues
+
+# After adding or changing a translatable string: collect the catalogue's messages
+# again (new ones arrive untranslated, and the suite fails until they are translated).
+messages: install $(XGETTEXT)
+	$(PYTHON) manage.py makemessages -l hi --no-obsolete --ignore='tests/*' \
+		--ignore='.venv/*' --ignore='node_modules/*' --ignore='var/*' --ignore='bench/*'
+
+# GNU gettext: the suite checks that makemessages finds nothing the catalogue lacks.
+XGETTEXT := /usr/bin/xgettext
+$(XGETTEXT):
+	$(SUDO) apt-get install -y gettext || { $(SUDO) apt-get update && $(SUDO) apt-get install -y gettext; }
+
+run: install catalogues
 	mkdir -p var/mail var/celery/queue var/celery/control var/media
 	$(PYTHON) manage.py migrate --noinput
 	$(PYTHON) manage.py seed_demo
@@ -62,13 +81,13 @@ run: install
 
 # Tests that need Redis use REDIS_URL; they skip, with the reason shown, when it
 # does not answer (CI sets KHANIJ_REQUIRE_REDIS=1 to make them fail instead).
-test: install
+test: install catalogues $(XGETTEXT)
 	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Real-browser tests (tests/browser, marked `browser`): Playwright drives Debian's
 # Chromium against the live server; axe-core comes from npm (package-lock.json).
 # Screenshots go to var/screenshots/, axe-core reports to var/axe/.
-test-browser: install node_modules/.package-lock.json $(CHROMIUM)
+test-browser: install catalogues node_modules/.package-lock.json $(CHROMIUM)
 	KHANIJ_CHROMIUM=$(CHROMIUM) $(VENV)/bin/pytest -m browser tests/browser $(PYTEST_ARGS)
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -90,11 +109,11 @@ lint: install
 # set, BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/ unless given);
 # PostgreSQL is skipped with a note when it does not answer. The sweep goes first
 # because the pages' "Targets" section reads its figures.
-bench: install
+bench: install catalogues
 	$(PYTHON) bench/sweep.py
 	$(PYTHON) bench/pages.py
 
 # 50 grantees submitting reports and 10 staff browsing for 60 s against gunicorn on
 # 127.0.0.1; writes docs/loadtest.md. Not part of `make test`.
-loadtest: install
+loadtest: install catalogues
 	$(PYTHON) bench/loadtest.py

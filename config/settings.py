@@ -67,10 +67,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language of a request before login: the cookie, then Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # A signed-in user's own language wins over the cookie and the browser.
+    "grants.language.UserLanguageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "grants.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -93,6 +97,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "grants.context_processors.illustrative_data",
@@ -171,10 +176,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Internationalisation
-LANGUAGE_CODE = "en-in"
+LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("hi", "हिन्दी")]
 TIME_ZONE = "Asia/Kolkata"
 USE_I18N = True
+# The catalogue (locale/hi/LC_MESSAGES/django.po) is compiled by `make` targets
+# (manage.py compile_catalogues); the .mo files are not kept in git.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "khanij_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 USE_TZ = True
 # Django's own en locale groups numbers in threes and wins over NUMBER_GROUPING, so
 # the project's format files set the Indian grouping (lakh, crore) for en and hi.
@@ -257,6 +268,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Reminders
 # E-mails link to pages by absolute address: the site as its users reach it.
 KHANIJ_SITE_URL = env("KHANIJ_SITE_URL", default="http://127.0.0.1:8000")
+# Who answers questions about the app: shown on /help/ and /accessibility/.
+KHANIJ_HELPDESK_EMAIL = env(
+    "KHANIJ_HELPDESK_EMAIL", default="rnd-helpdesk@khanij-rd.example"
+)
+KHANIJ_HELPDESK_PHONE = env("KHANIJ_HELPDESK_PHONE", default="")
 
 # Security: on unless DEBUG, so the same file is safe in both places.
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=not DEBUG)

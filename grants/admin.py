@@ -7,6 +7,8 @@ admin cannot release money or decide paperwork around the rules.
 from django.contrib import admin, messages
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 # Registered in modules of their own, imported for their side effect.
 import grants.admin_assets  # noqa: F401
@@ -32,19 +34,25 @@ from grants.templatetags.inr import inr
 
 
 def run_service(modeladmin, request, queryset, service, done):
-    """Apply a service to each selected row, reporting each refusal by name."""
+    """Apply a service to each selected row, reporting each refusal by name.
+
+    ``done`` is an ``ngettext_lazy`` message with a ``%(count)s`` placeholder.
+    """
     succeeded = 0
     for obj in queryset:
         try:
             service(obj)
         except services.GrantRuleError as error:
             modeladmin.message_user(
-                request, f"{obj}: {' '.join(error.messages)}", messages.ERROR
+                request,
+                gettext("%(object)s: %(reasons)s")
+                % {"object": obj, "reasons": " ".join(error.messages)},
+                messages.ERROR,
             )
         else:
             succeeded += 1
     if succeeded:
-        modeladmin.message_user(request, f"{succeeded} {done}.", messages.SUCCESS)
+        modeladmin.message_user(request, done % {"count": succeeded}, messages.SUCCESS)
 
 
 class ProjectRowInline(admin.TabularInline):
@@ -150,18 +158,27 @@ class ProjectAdmin(admin.ModelAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["reference", "title", "abstract", "scheme", "organisation"]},
+            {
+                "fields": [
+                    "reference",
+                    "title",
+                    "title_hi",
+                    "abstract",
+                    "scheme",
+                    "organisation",
+                ]
+            },
         ),
         (
-            "People",
+            _("People"),
             {"fields": ["principal_investigator", "programme_officer"]},
         ),
         (
-            "Research",
+            _("Research"),
             {"fields": ["stage", "elements", "trl_start", "trl_target", "trl_now"]},
         ),
         (
-            "Sanction",
+            _("Sanction"),
             {
                 "fields": [
                     "sanction_order_number",
@@ -177,7 +194,7 @@ class ProjectAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Money so far",
+            _("Money so far"),
             {
                 "fields": [
                     "sanctioned_display",
@@ -188,7 +205,7 @@ class ProjectAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Closure",
+            _("Closure"),
             {
                 "classes": ["collapse"],
                 "fields": [
@@ -200,7 +217,7 @@ class ProjectAdmin(admin.ModelAdmin):
                 ],
             },
         ),
-        ("Record", {"fields": ["created_at", "updated_at"]}),
+        (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
     inlines = [
         BudgetLineInline,
@@ -218,19 +235,19 @@ class ProjectAdmin(admin.ModelAdmin):
             .with_latest_closing_balance()
         )
 
-    @admin.display(description="Sanctioned", ordering="sanctioned_amount")
+    @admin.display(description=_("Sanctioned"), ordering="sanctioned_amount")
     def sanctioned_display(self, obj):
         return inr(obj.sanctioned_amount)
 
-    @admin.display(description="Released", ordering="released_total")
+    @admin.display(description=_("Released"), ordering="released_total")
     def released_display(self, obj):
         return inr(getattr(obj, "released_total", None))
 
-    @admin.display(description="Pending", ordering="pending_total")
+    @admin.display(description=_("Pending"), ordering="pending_total")
     def pending_display(self, obj):
         return inr(getattr(obj, "pending_total", None))
 
-    @admin.display(description="Latest closing balance (accepted UC)")
+    @admin.display(description=_("Latest closing balance (accepted UC)"))
     def latest_closing_balance_display(self, obj):
         return inr(getattr(obj, "latest_closing_balance", None))
 
@@ -259,11 +276,11 @@ class BudgetLineAdmin(admin.ModelAdmin):
     search_fields = ["project__reference"]
     list_select_related = ["project"]
 
-    @admin.display(description="Amount", ordering="amount")
+    @admin.display(description=_("Amount"), ordering="amount")
     def amount_display(self, obj):
         return inr(obj.amount)
 
-    @admin.display(description="GFR 12-A component")
+    @admin.display(description=_("GFR 12-A component"))
     def gfr_component(self, obj):
         return obj.gfr_component.label
 
@@ -294,8 +311,8 @@ class NewReleaseConditionInline(admin.TabularInline):
     extra = 0
     fields = ["kind", "milestone", "min_utilisation_percent", "trl", "text"]
     raw_id_fields = ["milestone"]
-    verbose_name = "new condition"
-    verbose_name_plural = "add conditions"
+    verbose_name = _("new condition")
+    verbose_name_plural = _("add conditions")
 
     def get_queryset(self, request):
         return super().get_queryset(request).none()
@@ -326,7 +343,7 @@ class InstalmentAdmin(admin.ModelAdmin):
     raw_id_fields = ["project", "recommended_by"]
     inlines = [ReleaseConditionInline, NewReleaseConditionInline]
 
-    @admin.display(description="Amount", ordering="amount")
+    @admin.display(description=_("Amount"), ordering="amount")
     def amount_display(self, obj):
         return inr(obj.amount)
 
@@ -374,15 +391,15 @@ class UtilisationCertificateAdmin(SubmittedFieldsInPlaceMixin, admin.ModelAdmin)
     readonly_fields = ["status", "decided_on", "decided_by"]
     actions = ["accept_selected"]
 
-    @admin.display(description="Expenditure", ordering="expenditure")
+    @admin.display(description=_("Expenditure"), ordering="expenditure")
     def expenditure_display(self, obj):
         return inr(obj.expenditure)
 
-    @admin.display(description="Closing balance", ordering="closing_balance")
+    @admin.display(description=_("Closing balance"), ordering="closing_balance")
     def closing_display(self, obj):
         return inr(obj.closing_balance)
 
-    @admin.action(description="Accept the selected certificates")
+    @admin.action(description=_("Accept the selected certificates"))
     def accept_selected(self, request, queryset):
         today = timezone.localdate()
         run_service(
@@ -392,7 +409,11 @@ class UtilisationCertificateAdmin(SubmittedFieldsInPlaceMixin, admin.ModelAdmin)
             lambda uc: services.accept_certificate(
                 uc, decided_on=today, decided_by=request.user
             ),
-            "certificate(s) accepted",
+            ngettext_lazy(
+                "%(count)s certificate accepted.",
+                "%(count)s certificates accepted.",
+                "count",
+            ),
         )
 
 
@@ -423,7 +444,7 @@ class ProgressReportAdmin(SubmittedFieldsInPlaceMixin, admin.ModelAdmin):
     readonly_fields = ["status", "decided_on", "decided_by"]
     actions = ["accept_selected"]
 
-    @admin.action(description="Accept the selected reports")
+    @admin.action(description=_("Accept the selected reports"))
     def accept_selected(self, request, queryset):
         today = timezone.localdate()
         run_service(
@@ -433,7 +454,9 @@ class ProgressReportAdmin(SubmittedFieldsInPlaceMixin, admin.ModelAdmin):
             lambda report: services.accept_progress_report(
                 report, decided_on=today, decided_by=request.user
             ),
-            "report(s) accepted",
+            ngettext_lazy(
+                "%(count)s report accepted.", "%(count)s reports accepted.", "count"
+            ),
         )
 
 
@@ -453,7 +476,7 @@ class ExtensionAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "decided_on", "decided_by"]
     actions = ["approve_selected"]
 
-    @admin.action(description="Approve the selected extension requests")
+    @admin.action(description=_("Approve the selected extension requests"))
     def approve_selected(self, request, queryset):
         today = timezone.localdate()
         run_service(
@@ -464,9 +487,13 @@ class ExtensionAdmin(admin.ModelAdmin):
                 extension,
                 decided_on=today,
                 decided_by=request.user,
-                comment=f"Approved by {request.user}.",
+                comment=gettext("Approved by %(name)s.") % {"name": request.user},
             ),
-            "extension(s) approved",
+            ngettext_lazy(
+                "%(count)s extension approved.",
+                "%(count)s extensions approved.",
+                "count",
+            ),
         )
 
 

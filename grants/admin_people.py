@@ -3,6 +3,7 @@ schemes and elements."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from grants.models import Element, Membership, Organisation, Scheme, User
 
@@ -13,7 +14,8 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["username", "display_name", "first_name", "last_name", "email"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
-        ("Letters", {"fields": ["display_name", "designation"]}),
+        (_("Letters"), {"fields": ["display_name", "designation"]}),
+        (_("Language"), {"fields": ["preferred_language"]}),
     ]
     add_fieldsets = [
         (
@@ -53,8 +55,8 @@ class NewMembershipInline(admin.TabularInline):
     extra = 0
     fields = ["user", "role", "is_active"]
     autocomplete_fields = ["user"]
-    verbose_name = "new member"
-    verbose_name_plural = "add members"
+    verbose_name = _("new member")
+    verbose_name_plural = _("add members")
 
     def get_queryset(self, request):
         return super().get_queryset(request).none()
@@ -62,16 +64,23 @@ class NewMembershipInline(admin.TabularInline):
 
 @admin.register(Scheme)
 class SchemeAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "max_duration_months"]
-    search_fields = ["name", "code"]
+    list_display = ["name", "name_hi", "code", "max_duration_months"]
+    search_fields = ["name", "name_hi", "code"]
     prepopulated_fields = {"code": ["name"]}
 
 
 @admin.register(Element)
 class ElementAdmin(admin.ModelAdmin):
-    list_display = ["symbol", "name", "atomic_number", "series", "is_magnet_critical"]
+    list_display = [
+        "symbol",
+        "name",
+        "name_hi",
+        "atomic_number",
+        "series",
+        "is_magnet_critical",
+    ]
     list_filter = ["series", "is_magnet_critical"]
-    search_fields = ["symbol", "name"]
+    search_fields = ["symbol", "name", "name_hi"]
 
 
 @admin.register(Organisation)

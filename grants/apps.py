@@ -14,7 +14,8 @@ class GrantsConfig(AppConfig):
 
     def ready(self):
         # The task module registers what services queue (grants.services.queue).
-        from grants import summaries, tasks  # noqa: F401
+        # The language module listens for logins and logouts.
+        from grants import language, summaries, tasks  # noqa: F401
 
         summaries.connect_signals()
 

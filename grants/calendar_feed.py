@@ -8,12 +8,15 @@ not hold (RFC 5545, 3.3.11).
 
 import datetime
 
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Event, vDuration
 
 from grants.models import Milestone
 
 PRODID = "-//Khanij R&D//Grantee portal//EN"
-CALENDAR_NAME = "Khanij R&D milestones"
+CALENDAR_NAME = gettext_lazy("Khanij R&D milestones")
 # How often a calendar application should fetch the feed again.
 REFRESH = datetime.timedelta(hours=6)
 UID = "milestone-{pk}@khanij-rd"
@@ -32,17 +35,25 @@ def plain_text(value) -> str:
 def milestone_event(milestone: Milestone, *, url: str, stamp: datetime.datetime):
     """Return one milestone as an all-day VEVENT."""
     project = milestone.project
+    status = milestone.get_status_display()
     summary = f"{project.reference}: {milestone.title}"
     if milestone.status != Milestone.Status.PENDING:
-        summary += f" ({milestone.get_status_display()})"
+        summary = _("%(summary)s (%(status)s)") % {"summary": summary, "status": status}
     description = [
-        f"{milestone.get_kind_display().capitalize()} for {project.reference}, "
-        f"{project.title}.",
-        f"Due {milestone.due_on:%d %b %Y}; status: {milestone.get_status_display()}.",
+        _("%(kind)s for %(reference)s, %(title)s.")
+        % {
+            "kind": milestone.get_kind_display().capitalize(),
+            "reference": project.reference,
+            "title": project.title,
+        },
+        _("Due %(day)s; status: %(status)s.")
+        % {"day": dateformat.format(milestone.due_on, "d M Y"), "status": status},
     ]
     if milestone.deliverable:
-        description.append(f"Deliverable: {milestone.deliverable}")
-    description.append(f"Portal: {url}")
+        description.append(
+            _("Deliverable: %(deliverable)s") % {"deliverable": milestone.deliverable}
+        )
+    description.append(_("Portal: %(url)s") % {"url": url})
     event = Event()
     event.add("uid", UID.format(pk=milestone.pk))
     event.add("dtstamp", stamp)
@@ -68,7 +79,7 @@ def milestones_calendar(milestones, *, url_for, now: datetime.datetime) -> bytes
     calendar.add("prodid", PRODID)
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", CALENDAR_NAME)
+    calendar.add("x-wr-calname", str(CALENDAR_NAME))
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH))
     for milestone in milestones:

@@ -28,16 +28,20 @@ from dataclasses import dataclass, field
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from grants.formatting import format_date
 from grants.models import Organisation
 
-ILLUSTRATIVE_NOTICE = "Illustrative demo data – not Ministry of Mines records"
-ILLUSTRATIVE_COLUMN = "Data"
+# Lazy, so each export says it in the language of the request.
+ILLUSTRATIVE_NOTICE = _("Illustrative demo data – not Ministry of Mines records")
+ILLUSTRATIVE_COLUMN = _("Data")
 # Whole rupees in Indian grouping: 9,33,00,000, 17,29,000, 45,000.
 INDIAN_MONEY_FORMAT = "[>=10000000]##\\,##\\,##\\,##0;[>=100000]##\\,##\\,##0;##,##0"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -53,7 +57,8 @@ class ExportColumn:
 
     ``kind`` says how the value is written: ``text``, ``money`` (whole rupees),
     ``number``, ``date``, ``datetime`` (local time) or ``choice`` (the code
-    shown by its label, from ``choices``).
+    shown by its label, from ``choices``). The header, the labels and ``blank``
+    may be lazy translations: they are written out in the language of the export.
     """
 
     header: str
@@ -80,7 +85,7 @@ def is_illustrative() -> bool:
 def _value(column: ExportColumn, raw):
     """Return a cell's value: int for money, date for dates, safe text otherwise."""
     if raw is None or raw == "":
-        return column.blank or None
+        return str(column.blank) if column.blank else None
     if column.kind == "money":
         return int(raw)
     if column.kind == "number":
@@ -121,10 +126,10 @@ def _csv_lines(queryset, columns, *, illustrative: bool) -> Iterable[str]:
     writer = csv.writer(_Echo())
     # The byte-order mark tells spreadsheet programs the file is UTF-8 (₹, –).
     yield "\ufeff"
-    notice = [ILLUSTRATIVE_NOTICE] if illustrative else []
+    notice = [str(ILLUSTRATIVE_NOTICE)] if illustrative else []
     yield writer.writerow(
-        [column.header for column in columns]
-        + ([ILLUSTRATIVE_COLUMN] if illustrative else [])
+        [str(column.header) for column in columns]
+        + ([str(ILLUSTRATIVE_COLUMN)] if illustrative else [])
     )
     for values in rows(queryset, columns):
         yield writer.writerow(
@@ -185,7 +190,7 @@ def _totals_row(sheet, columns, last_row):
             cell.number_format = INDIAN_MONEY_FORMAT
             cell.font = BOLD
         elif index == 1:
-            cell = _bold(sheet, "Total")
+            cell = _bold(sheet, gettext("Total"))
         else:
             cell = None
         cells.append(cell)
@@ -222,13 +227,26 @@ def xlsx_response(
     sheet.auto_filter.ref = f"A1:{last_column}{last_row}"
     if last_row > 1 and any(column.kind == "money" for column in columns):
         sheet.append(_totals_row(sheet, columns, last_row))
-    about = workbook.create_sheet(title="About")
+    about = workbook.create_sheet(title=gettext("About"))
     about.append([_bold(about, sheet.title)])
-    about.append([f"Exported on {timezone.localdate():%d %b %Y}, {last_row - 1} rows."])
-    about.append(["Money in whole rupees; the totals row adds up the rows shown."])
+    count = last_row - 1
+    about.append(
+        [
+            ngettext(
+                "Exported on %(date)s, %(count)s row.",
+                "Exported on %(date)s, %(count)s rows.",
+                count,
+            )
+            % {"date": format_date(timezone.localdate(), "d M Y"), "count": count}
+        ]
+    )
+    about.append(
+        [gettext("Money in whole rupees; the totals row adds up the rows shown.")]
+    )
     if illustrative:
-        about.append([ILLUSTRATIVE_NOTICE])
-        workbook.properties.description = ILLUSTRATIVE_NOTICE
+        notice = str(ILLUSTRATIVE_NOTICE)
+        about.append([notice])
+        workbook.properties.description = notice
         workbook.properties.keywords = "illustrative"
     workbook.properties.title = sheet.title
     # Spooled to disk past 8 MB, so a large export does not sit in memory;

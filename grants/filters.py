@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grants.formatting import fiscal_year_bounds, fiscal_year_of
 from grants.models import (
@@ -29,7 +30,7 @@ from grants.models import (
 )
 from grants.reads.rows import DisposalState, InstalmentState, overdue_exists
 
-YES_NO = [("", "any"), ("true", "yes"), ("false", "no")]
+YES_NO = [("", _("any")), ("true", _("yes")), ("false", _("no"))]
 
 
 class DateRangeWidget(django_filters.widgets.DateRangeWidget):
@@ -43,7 +44,7 @@ class DateRangeWidget(django_filters.widgets.DateRangeWidget):
         # names the pair (WCAG 1.3.1, 4.1.2).
         context = super().get_context(name, value, attrs)
         subwidgets = context["widget"]["subwidgets"]
-        for subwidget, word in zip(subwidgets, ("From", "To"), strict=True):
+        for subwidget, word in zip(subwidgets, (_("From"), _("To")), strict=True):
             subwidget["attrs"]["aria-label"] = word
         return context
 
@@ -106,7 +107,7 @@ class StaffFilterSet(django_filters.FilterSet):
                 a_filter,
                 django_filters.ChoiceFilter | django_filters.ModelChoiceFilter,
             ) and not isinstance(a_filter, django_filters.TypedChoiceFilter):
-                a_filter.extra["empty_label"] = "any"
+                a_filter.extra["empty_label"] = _("any")
 
 
 # Projects -----------------------------------------------------------------------------
@@ -114,41 +115,41 @@ class StaffFilterSet(django_filters.FilterSet):
 
 class ProjectFilter(StaffFilterSet):
     q = django_filters.CharFilter(
-        label="Search",
+        label=_("Search"),
         method="filter_q",
         widget=forms.TextInput(
-            attrs={"placeholder": "reference, title, organisation or PI"}
+            attrs={"placeholder": _("reference, title, organisation or PI")}
         ),
     )
     scheme = django_filters.ModelChoiceFilter(queryset=Scheme.objects.all())
     fiscal_year = django_filters.ChoiceFilter(
-        label="FY of sanction", choices=project_fiscal_years
+        label=_("FY of sanction"), choices=project_fiscal_years
     )
     kind = django_filters.ChoiceFilter(
         field_name="organisation__kind",
-        label="Organisation kind",
+        label=_("Organisation kind"),
         choices=Organisation.Kind.choices,
     )
     stage = django_filters.ChoiceFilter(choices=Project.Stage.choices)
     element = django_filters.ModelChoiceFilter(
-        field_name="elements", queryset=Element.objects.all(), label="Element"
+        field_name="elements", queryset=Element.objects.all(), label=_("Element")
     )
     status = django_filters.ChoiceFilter(choices=Project.Status.choices)
     programme_officer = django_filters.ModelChoiceFilter(
-        queryset=programme_officers, label="Programme officer"
+        queryset=programme_officers, label=_("Programme officer")
     )
     state = django_filters.ChoiceFilter(
         field_name="organisation__state",
-        label="State",
+        label=pgettext_lazy("Indian state", "State"),
         choices=Organisation.State.choices,
     )
     organisation = django_filters.CharFilter(
         method="filter_organisation",
-        label="Organisation",
-        widget=forms.TextInput(attrs={"placeholder": "name or slug"}),
+        label=_("Organisation"),
+        widget=forms.TextInput(attrs={"placeholder": _("name or slug")}),
     )
     has_overdue = django_filters.TypedChoiceFilter(
-        label="Has overdue items",
+        label=_("Has overdue items"),
         choices=YES_NO,
         coerce=lambda value: value == "true",
         method="filter_has_overdue",
@@ -198,22 +199,22 @@ class ProjectFilter(StaffFilterSet):
 class MilestoneFilter(StaffFilterSet):
     project = django_filters.CharFilter(
         method="filter_project",
-        label="Project",
-        widget=forms.TextInput(attrs={"placeholder": "reference or title"}),
+        label=_("Project"),
+        widget=forms.TextInput(attrs={"placeholder": _("reference or title")}),
     )
-    due = date_range("due_on", "Due")
+    due = date_range("due_on", _("Due"))
     status = django_filters.ChoiceFilter(choices=Milestone.Status.choices)
     kind = django_filters.ChoiceFilter(choices=Milestone.Kind.choices)
     fiscal_year = django_filters.ChoiceFilter(
         field_name="project__fiscal_year",
-        label="FY of sanction",
+        label=_("FY of sanction"),
         choices=project_fiscal_years,
     )
     scheme = django_filters.ModelChoiceFilter(
-        field_name="project__scheme", queryset=Scheme.objects.all(), label="Scheme"
+        field_name="project__scheme", queryset=Scheme.objects.all(), label=_("Scheme")
     )
     overdue = django_filters.TypedChoiceFilter(
-        label="Overdue",
+        label=_("Overdue"),
         choices=YES_NO,
         coerce=lambda value: value == "true",
         method="filter_overdue",
@@ -251,21 +252,22 @@ def release_fiscal_years():
 class InstalmentFilter(StaffFilterSet):
     project = django_filters.CharFilter(
         method="filter_project",
-        label="Project",
-        widget=forms.TextInput(attrs={"placeholder": "reference or title"}),
+        label=_("Project"),
+        widget=forms.TextInput(attrs={"placeholder": _("reference or title")}),
     )
     state = django_filters.ChoiceFilter(
-        choices=list(InstalmentState.LABELS.items()), label="State"
+        choices=list(InstalmentState.LABELS.items()),
+        label=pgettext_lazy("instalment state", "State"),
     )
-    planned = date_range("planned_on", "Planned")
-    released = date_range("released_on", "Released")
+    planned = date_range("planned_on", _("Planned"))
+    released = date_range("released_on", _("Released"))
     released_in = django_filters.ChoiceFilter(
-        label="Released in FY",
+        label=_("Released in FY"),
         choices=release_fiscal_years,
         method="filter_released_in",
     )
     scheme = django_filters.ModelChoiceFilter(
-        field_name="project__scheme", queryset=Scheme.objects.all(), label="Scheme"
+        field_name="project__scheme", queryset=Scheme.objects.all(), label=_("Scheme")
     )
 
     class Meta:
@@ -286,17 +288,17 @@ class InstalmentFilter(StaffFilterSet):
 class CertificateFilter(StaffFilterSet):
     project = django_filters.CharFilter(
         method="filter_project",
-        label="Project",
-        widget=forms.TextInput(attrs={"placeholder": "reference or title"}),
+        label=_("Project"),
+        widget=forms.TextInput(attrs={"placeholder": _("reference or title")}),
     )
     status = django_filters.ChoiceFilter(choices=UtilisationCertificate.Status.choices)
     kind = django_filters.ChoiceFilter(choices=UtilisationCertificate.Kind.choices)
     fiscal_year = django_filters.ChoiceFilter(
-        label="FY", choices=certificate_fiscal_years
+        label=_("FY"), choices=certificate_fiscal_years
     )
-    submitted = date_range("submitted_on", "Submitted")
+    submitted = date_range("submitted_on", _("Submitted"))
     scheme = django_filters.ModelChoiceFilter(
-        field_name="project__scheme", queryset=Scheme.objects.all(), label="Scheme"
+        field_name="project__scheme", queryset=Scheme.objects.all(), label=_("Scheme")
     )
 
     class Meta:
@@ -312,9 +314,9 @@ class CertificateFilter(StaffFilterSet):
 
 class OrganisationFilter(StaffFilterSet):
     q = django_filters.CharFilter(
-        label="Search",
+        label=_("Search"),
         method="filter_q",
-        widget=forms.TextInput(attrs={"placeholder": "name, city or PAN"}),
+        widget=forms.TextInput(attrs={"placeholder": _("name, city or PAN")}),
     )
     kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices)
     state = django_filters.ChoiceFilter(choices=Organisation.State.choices)
@@ -333,16 +335,16 @@ class OrganisationFilter(StaffFilterSet):
 class ReminderFilter(StaffFilterSet):
     project = django_filters.CharFilter(
         method="filter_project",
-        label="Project",
-        widget=forms.TextInput(attrs={"placeholder": "reference or title"}),
+        label=_("Project"),
+        widget=forms.TextInput(attrs={"placeholder": _("reference or title")}),
     )
     recipient = django_filters.CharFilter(
-        field_name="recipient_email", lookup_expr="icontains", label="Recipient"
+        field_name="recipient_email", lookup_expr="icontains", label=_("Recipient")
     )
     status = django_filters.ChoiceFilter(choices=Reminder.Status.choices)
     rule = django_filters.ModelChoiceFilter(queryset=ReminderRule.objects.all())
-    sent = date_range("sent_at__date", "Sent")
-    due = date_range("due_on", "For due date")
+    sent = date_range("sent_at__date", _("Sent"))
+    due = date_range("due_on", _("For due date"))
 
     class Meta:
         model = Reminder

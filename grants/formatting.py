@@ -1,13 +1,19 @@
 """Money and fiscal-year formatting the way Indian government accounts write them.
 
 Amounts are whole rupees. Grouping is Indian: the last three digits, then pairs
-(9,33,00,000). Short forms use lakh (1,00,000) and crore (1,00,00,000).
+(9,33,00,000). Short forms use lakh (1,00,000) and crore (1,00,00,000), written
+लाख and करोड़ on a Hindi page. Numerals stay international (0-9) in both languages,
+as official use prescribes. Dates are written by Django's date formatting, so a
+Hindi page gets Hindi month names.
 """
 
 import datetime
 import re
 import zoneinfo
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import dateformat
+from django.utils.translation import pgettext
 
 LAKH = 100_000
 CRORE = 100 * LAKH
@@ -53,9 +59,11 @@ def format_inr_short(amount, *, symbol: str = "Rs ") -> str:
     if in_lakh >= 100:
         in_crore = (value / CRORE).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         whole, fraction = f"{in_crore:.2f}".split(".")
-        return f"{sign}{symbol}{group_indian(whole)}.{fraction} crore"
+        amount = f"{sign}{symbol}{group_indian(whole)}.{fraction}"
+        return pgettext("money", "%(amount)s crore") % {"amount": amount}
     if value >= LAKH:
-        return f"{sign}{symbol}{in_lakh:.2f} lakh"
+        amount = f"{sign}{symbol}{in_lakh:.2f}"
+        return pgettext("money", "%(amount)s lakh") % {"amount": amount}
     # format_inr signs the rounded rupees, so -0.4 is "Rs 0", not "-Rs 0".
     return format_inr(-value if sign else value, symbol=symbol)
 
@@ -91,3 +99,11 @@ def format_percent(part: int, whole: int) -> str:
         return "0.0%"
     units, tenth = divmod(1000 * part // whole, 10)
     return f"{units}.{tenth}%"
+
+
+def format_date(day: datetime.date, format_string: str = "j M Y") -> str:
+    """Write a date day first in the current language: '5 Mar 2027', '5 मार्च 2027'.
+
+    Django's date formatting, not strftime, whose month names are always English.
+    """
+    return dateformat.format(day, format_string)

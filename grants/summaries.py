@@ -27,7 +27,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import F, Min, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from grants.models import (
     Document,
@@ -71,6 +71,7 @@ FIGURE_FIELDS = [
     "release_stage",
     "stage_since",
     "blockers",
+    "blockers_hi",
     "refreshed_version",
     "refreshed_for",
     "valid_until",
@@ -219,15 +220,21 @@ def _summary(project, *, on, crossing) -> ProjectSummary:
         **{field: getattr(project, field) for field in PROJECT_FIELDS},
         **figures(project, instalments=instalments, certificates=certificates),
     )
-    state = None
+    state = hindi = None
     if project.status not in pipeline.ENDED_STATUSES:
-        state = pipeline.next_release_state(project, on=on)
+        # The blockers are stored in both languages, whatever the language of the
+        # page or task that refreshes them; the rules run on prefetched rows.
+        with translation.override("en"):
+            state = pipeline.next_release_state(project, on=on)
+        with translation.override("hi"):
+            hindi = pipeline.next_release_state(project, on=on)
     if state is not None:
         summary.next_instalment = state.instalment
         summary.next_amount = state.instalment.amount
         summary.release_stage = state.stage
         summary.stage_since = state.since
         summary.blockers = "\n".join(state.blockers)
+        summary.blockers_hi = "\n".join(hindi.blockers)
         # The calendar changes the stage when the instalment falls due, when an
         # open milestone reaches NON_COMPLIANT_AFTER_DAYS overdue, or when a
         # certificate's recorded decision date arrives.

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grants.exports import ExportColumn
-from grants.formatting import format_inr
+from grants.formatting import format_date, format_inr
 from grants.models import (
     Asset,
     BudgetLine,
@@ -32,11 +33,12 @@ from grants.reads.rows import DisposalState, InstalmentState
 TABLE_TEMPLATE = "grants/staff/includes/table.html"
 RUPEE = "₹\u00a0"
 # An identifier the grantee has not given yet, in an export cell.
-NOT_RECORDED = "not recorded"
+NOT_RECORDED = _("not recorded")
 
 
 def _choices(choices_class) -> dict:
-    return {value: str(label) for value, label in choices_class.choices}
+    """Each code to its label, kept lazy: an export writes it in the user's language."""
+    return dict(choices_class.choices)
 
 
 def _nulls_last(queryset, is_descending, *fields):
@@ -91,7 +93,7 @@ class StaffTable(tables.Table):
     class Meta:
         template_name = TABLE_TEMPLATE
         attrs = {"class": "data"}
-        empty_text = "Nothing matches these filters."
+        empty_text = _("Nothing matches these filters.")
 
 
 # Projects -----------------------------------------------------------------------------
@@ -101,34 +103,34 @@ class ProjectTable(StaffTable):
     reference = tables.Column(linkify=("staff:project-detail", [tables.A("pk")]))
     title = tables.Column(attrs={"td": {"class": "wrap"}})
     organisation = tables.Column(
-        accessor="organisation__name", verbose_name="Organisation"
+        accessor="organisation__name", verbose_name=_("Organisation")
     )
-    kind = tables.Column(accessor="organisation__kind", verbose_name="Kind")
-    scheme = tables.Column(accessor="scheme__name", verbose_name="Scheme")
-    stage = tables.Column(verbose_name="Stage")
-    fiscal_year = tables.Column(verbose_name="FY", attrs={"td": {"class": "fy"}})
-    sanctioned_amount = MoneyColumn(verbose_name="Sanctioned")
-    released_total = MoneyColumn(verbose_name="Released")
-    pending_total = MoneyColumn(verbose_name="Pending")
-    next_due_on = tables.Column(verbose_name="Next due")
-    status = tables.Column(verbose_name="Status")
+    kind = tables.Column(accessor="organisation__kind", verbose_name=_("Kind"))
+    scheme = tables.Column(accessor="scheme__name", verbose_name=_("Scheme"))
+    stage = tables.Column(verbose_name=_("Stage"))
+    fiscal_year = tables.Column(verbose_name=_("FY"), attrs={"td": {"class": "fy"}})
+    sanctioned_amount = MoneyColumn(verbose_name=_("Sanctioned"))
+    released_total = MoneyColumn(verbose_name=_("Released"))
+    pending_total = MoneyColumn(verbose_name=_("Pending"))
+    next_due_on = tables.Column(verbose_name=_("Next due"))
+    status = tables.Column(verbose_name=_("Status"))
 
     export_columns = [
-        ExportColumn("Reference", "reference"),
-        ExportColumn("Title", "title", width=50),
-        ExportColumn("Organisation", "organisation__name", width=36),
+        ExportColumn(_("Reference"), "reference"),
+        ExportColumn(_("Title"), "title", width=50),
+        ExportColumn(_("Organisation"), "organisation__name", width=36),
         ExportColumn(
-            "Kind", "organisation__kind", "choice", _choices(Organisation.Kind)
+            _("Kind"), "organisation__kind", "choice", _choices(Organisation.Kind)
         ),
-        ExportColumn("Scheme", "scheme__name"),
-        ExportColumn("Stage", "stage", "choice", _choices(Project.Stage)),
-        ExportColumn("Fiscal year", "fiscal_year"),
-        ExportColumn("Sanctioned (Rs)", "sanctioned_amount", "money"),
-        ExportColumn("Released (Rs)", "released_total", "money"),
-        ExportColumn("Pending (Rs)", "pending_total", "money"),
-        ExportColumn("Next due on", "next_due_on", "date"),
-        ExportColumn("Next due", "next_due_title", width=40),
-        ExportColumn("Status", "status", "choice", _choices(Project.Status)),
+        ExportColumn(_("Scheme"), "scheme__name"),
+        ExportColumn(_("Stage"), "stage", "choice", _choices(Project.Stage)),
+        ExportColumn(_("Fiscal year"), "fiscal_year"),
+        ExportColumn(_("Sanctioned (Rs)"), "sanctioned_amount", "money"),
+        ExportColumn(_("Released (Rs)"), "released_total", "money"),
+        ExportColumn(_("Pending (Rs)"), "pending_total", "money"),
+        ExportColumn(_("Next due on"), "next_due_on", "date"),
+        ExportColumn(_("Next due"), "next_due_title", width=40),
+        ExportColumn(_("Status"), "status", "choice", _choices(Project.Status)),
     ]
 
     class Meta(StaffTable.Meta):
@@ -158,7 +160,7 @@ class ProjectTable(StaffTable):
     def render_next_due_on(self, value, record):
         return format_html(
             '<span class="nowrap">{}</span> <span class="muted next-due">{}</span>',
-            f"{value:%d %b %Y}",
+            format_date(value, "d M Y"),
             record.next_due_title,
         )
 
@@ -170,30 +172,30 @@ class ProjectTable(StaffTable):
 
 
 class MilestoneTable(StaffTable):
-    project = project_link(accessor="project__reference", verbose_name="Project")
+    project = project_link(accessor="project__reference", verbose_name=_("Project"))
     organisation = tables.Column(
-        accessor="project__organisation__name", verbose_name="Organisation"
+        accessor="project__organisation__name", verbose_name=_("Organisation")
     )
     title = tables.Column(attrs={"td": {"class": "wrap"}})
     kind = tables.Column()
-    due_on = DayColumn(verbose_name="Due")
+    due_on = DayColumn(verbose_name=_("Due"))
     days_overdue = NumberColumn(
-        accessor="overdue_since", verbose_name="Days overdue", empty_values=()
+        accessor="overdue_since", verbose_name=_("Days overdue"), empty_values=()
     )
     status = tables.Column()
-    submitted_on = DayColumn(verbose_name="Submitted")
-    decided_on = DayColumn(verbose_name="Decided")
+    submitted_on = DayColumn(verbose_name=_("Submitted"))
+    decided_on = DayColumn(verbose_name=_("Decided"))
 
     export_columns = [
-        ExportColumn("Project", "project__reference"),
-        ExportColumn("Organisation", "project__organisation__name", width=36),
-        ExportColumn("Milestone", "title", width=44),
-        ExportColumn("Kind", "kind", "choice", _choices(Milestone.Kind)),
-        ExportColumn("Due on", "due_on", "date"),
-        ExportColumn("Original due date", "original_due_on", "date"),
-        ExportColumn("Status", "status", "choice", _choices(Milestone.Status)),
-        ExportColumn("Submitted on", "submitted_on", "date"),
-        ExportColumn("Decided on", "decided_on", "date"),
+        ExportColumn(_("Project"), "project__reference"),
+        ExportColumn(_("Organisation"), "project__organisation__name", width=36),
+        ExportColumn(_("Milestone"), "title", width=44),
+        ExportColumn(_("Kind"), "kind", "choice", _choices(Milestone.Kind)),
+        ExportColumn(_("Due on"), "due_on", "date"),
+        ExportColumn(_("Original due date"), "original_due_on", "date"),
+        ExportColumn(_("Status"), "status", "choice", _choices(Milestone.Status)),
+        ExportColumn(_("Submitted on"), "submitted_on", "date"),
+        ExportColumn(_("Decided on"), "decided_on", "date"),
     ]
 
     class Meta(StaffTable.Meta):
@@ -238,29 +240,34 @@ class MilestoneTable(StaffTable):
 
 
 class InstalmentTable(StaffTable):
-    project = project_link(accessor="project__reference", verbose_name="Project")
+    project = project_link(accessor="project__reference", verbose_name=_("Project"))
     organisation = tables.Column(
-        accessor="project__organisation__name", verbose_name="Organisation"
+        accessor="project__organisation__name", verbose_name=_("Organisation")
     )
-    sequence = NumberColumn(verbose_name="No.")
-    amount = MoneyColumn(verbose_name="Amount")
-    planned_on = DayColumn(verbose_name="Planned")
-    state = tables.Column(verbose_name="State")
-    recommended_on = DayColumn(verbose_name="Recommended")
-    released_on = DayColumn(verbose_name="Released")
-    release_order_number = tables.Column(verbose_name="Release order")
+    sequence = NumberColumn(verbose_name=_("No."))
+    amount = MoneyColumn(verbose_name=_("Amount"))
+    planned_on = DayColumn(verbose_name=_("Planned"))
+    state = tables.Column(verbose_name=pgettext_lazy("instalment state", "State"))
+    recommended_on = DayColumn(verbose_name=_("Recommended"))
+    released_on = DayColumn(verbose_name=_("Released"))
+    release_order_number = tables.Column(verbose_name=_("Release order"))
 
     export_columns = [
-        ExportColumn("Project", "project__reference"),
-        ExportColumn("Organisation", "project__organisation__name", width=36),
-        ExportColumn("Instalment", "sequence", "number"),
-        ExportColumn("Amount (Rs)", "amount", "money"),
-        ExportColumn("Planned on", "planned_on", "date"),
-        ExportColumn("State", "state", "choice", InstalmentState.LABELS),
-        ExportColumn("Recommended on", "recommended_on", "date"),
-        ExportColumn("Released on", "released_on", "date"),
-        ExportColumn("Release order", "release_order_number"),
-        ExportColumn("Override reason", "override_reason", width=40),
+        ExportColumn(_("Project"), "project__reference"),
+        ExportColumn(_("Organisation"), "project__organisation__name", width=36),
+        ExportColumn(_("Instalment"), "sequence", "number"),
+        ExportColumn(_("Amount (Rs)"), "amount", "money"),
+        ExportColumn(_("Planned on"), "planned_on", "date"),
+        ExportColumn(
+            pgettext_lazy("instalment state", "State"),
+            "state",
+            "choice",
+            InstalmentState.LABELS,
+        ),
+        ExportColumn(_("Recommended on"), "recommended_on", "date"),
+        ExportColumn(_("Released on"), "released_on", "date"),
+        ExportColumn(_("Release order"), "release_order_number"),
+        ExportColumn(_("Override reason"), "override_reason", width=40),
     ]
 
     class Meta(StaffTable.Meta):
@@ -296,38 +303,40 @@ class InstalmentTable(StaffTable):
 
 
 class CertificateTable(StaffTable):
-    project = project_link(accessor="project__reference", verbose_name="Project")
+    project = project_link(accessor="project__reference", verbose_name=_("Project"))
     kind = tables.Column(linkify=("staff:certificate-detail", [tables.A("pk")]))
-    fiscal_year = tables.Column(verbose_name="FY")
-    period_end = DayColumn(verbose_name="Period to / as on")
-    funds_available = MoneyColumn(verbose_name="Available")
-    expenditure = MoneyColumn(verbose_name="Spent")
-    closing_balance = MoneyColumn(verbose_name="Closing")
-    utilisation_permille = NumberColumn(verbose_name="Utilised")
+    fiscal_year = tables.Column(verbose_name=_("FY"))
+    period_end = DayColumn(verbose_name=_("Period to / as on"))
+    funds_available = MoneyColumn(verbose_name=_("Available"))
+    expenditure = MoneyColumn(verbose_name=_("Spent"))
+    closing_balance = MoneyColumn(verbose_name=_("Closing"))
+    utilisation_permille = NumberColumn(verbose_name=_("Utilised"))
     status = tables.Column()
-    submitted_on = DayColumn(verbose_name="Submitted")
-    decided_on = DayColumn(verbose_name="Decided")
+    submitted_on = DayColumn(verbose_name=_("Submitted"))
+    decided_on = DayColumn(verbose_name=_("Decided"))
 
     export_columns = [
-        ExportColumn("Project", "project__reference"),
-        ExportColumn("Organisation", "project__organisation__name", width=36),
-        ExportColumn("Kind", "kind", "choice", _choices(UtilisationCertificate.Kind)),
-        ExportColumn("Fiscal year", "fiscal_year"),
-        ExportColumn("Period from", "period_start", "date"),
-        ExportColumn("Period to", "period_end", "date"),
-        ExportColumn("1 Opening balance (Rs)", "opening_balance", "money"),
-        ExportColumn("2 Interest earned (Rs)", "interest_earned", "money"),
-        ExportColumn("3 Interest remitted (Rs)", "interest_remitted", "money"),
-        ExportColumn("4 Grant received (Rs)", "grant_received", "money"),
-        ExportColumn("5 Total available (Rs)", "funds_available", "money"),
-        ExportColumn("6 Expenditure (Rs)", "expenditure", "money"),
-        ExportColumn("7 Closing balance (Rs)", "closing_balance", "money"),
+        ExportColumn(_("Project"), "project__reference"),
+        ExportColumn(_("Organisation"), "project__organisation__name", width=36),
         ExportColumn(
-            "Status", "status", "choice", _choices(UtilisationCertificate.Status)
+            _("Kind"), "kind", "choice", _choices(UtilisationCertificate.Kind)
         ),
-        ExportColumn("Submitted on", "submitted_on", "date"),
-        ExportColumn("Decided on", "decided_on", "date"),
-        ExportColumn("Return reason", "return_reason", width=40),
+        ExportColumn(_("Fiscal year"), "fiscal_year"),
+        ExportColumn(_("Period from"), "period_start", "date"),
+        ExportColumn(_("Period to"), "period_end", "date"),
+        ExportColumn(_("1 Opening balance (Rs)"), "opening_balance", "money"),
+        ExportColumn(_("2 Interest earned (Rs)"), "interest_earned", "money"),
+        ExportColumn(_("3 Interest remitted (Rs)"), "interest_remitted", "money"),
+        ExportColumn(_("4 Grant received (Rs)"), "grant_received", "money"),
+        ExportColumn(_("5 Total available (Rs)"), "funds_available", "money"),
+        ExportColumn(_("6 Expenditure (Rs)"), "expenditure", "money"),
+        ExportColumn(_("7 Closing balance (Rs)"), "closing_balance", "money"),
+        ExportColumn(
+            _("Status"), "status", "choice", _choices(UtilisationCertificate.Status)
+        ),
+        ExportColumn(_("Submitted on"), "submitted_on", "date"),
+        ExportColumn(_("Decided on"), "decided_on", "date"),
+        ExportColumn(_("Return reason"), "return_reason", width=40),
     ]
 
     class Meta(StaffTable.Meta):
@@ -372,22 +381,27 @@ class OrganisationTable(StaffTable):
     kind = tables.Column()
     state = tables.Column()
     city = tables.Column()
-    project_count = NumberColumn(verbose_name="Projects")
-    sanctioned_total = MoneyColumn(verbose_name="Sanctioned")
-    released_total = MoneyColumn(verbose_name="Released")
-    pending_total = MoneyColumn(verbose_name="Pending")
+    project_count = NumberColumn(verbose_name=_("Projects"))
+    sanctioned_total = MoneyColumn(verbose_name=_("Sanctioned"))
+    released_total = MoneyColumn(verbose_name=_("Released"))
+    pending_total = MoneyColumn(verbose_name=_("Pending"))
 
     export_columns = [
-        ExportColumn("Organisation", "name", width=40),
-        ExportColumn("Kind", "kind", "choice", _choices(Organisation.Kind)),
-        ExportColumn("State", "state", "choice", _choices(Organisation.State)),
-        ExportColumn("City", "city", blank=NOT_RECORDED),
-        ExportColumn("PAN", "pan", blank=NOT_RECORDED),
-        ExportColumn("PFMS agency code", "pfms_agency_code", blank=NOT_RECORDED),
-        ExportColumn("Projects", "project_count", "number"),
-        ExportColumn("Sanctioned (Rs)", "sanctioned_total", "money"),
-        ExportColumn("Released (Rs)", "released_total", "money"),
-        ExportColumn("Pending (Rs)", "pending_total", "money"),
+        ExportColumn(_("Organisation"), "name", width=40),
+        ExportColumn(_("Kind"), "kind", "choice", _choices(Organisation.Kind)),
+        ExportColumn(
+            pgettext_lazy("Indian state", "State"),
+            "state",
+            "choice",
+            _choices(Organisation.State),
+        ),
+        ExportColumn(_("City"), "city", blank=NOT_RECORDED),
+        ExportColumn(_("PAN"), "pan", blank=NOT_RECORDED),
+        ExportColumn(_("PFMS agency code"), "pfms_agency_code", blank=NOT_RECORDED),
+        ExportColumn(_("Projects"), "project_count", "number"),
+        ExportColumn(_("Sanctioned (Rs)"), "sanctioned_total", "money"),
+        ExportColumn(_("Released (Rs)"), "released_total", "money"),
+        ExportColumn(_("Pending (Rs)"), "pending_total", "money"),
     ]
 
     class Meta(StaffTable.Meta):
@@ -409,35 +423,37 @@ class OrganisationTable(StaffTable):
 
 
 class ReminderTable(StaffTable):
-    created_at = tables.DateTimeColumn(verbose_name="Created", format="d M Y H:i")
+    created_at = tables.DateTimeColumn(verbose_name=_("Created"), format="d M Y H:i")
     project = tables.Column(
         accessor="milestone__project__reference",
-        verbose_name="Project",
+        verbose_name=_("Project"),
         linkify=("staff:project-detail", [tables.A("milestone__project_id")]),
     )
     milestone = tables.Column(
         accessor="milestone__title",
-        verbose_name="Milestone",
+        verbose_name=_("Milestone"),
         attrs={"td": {"class": "wrap"}},
     )
-    rule = tables.Column(accessor="rule__name", verbose_name="Rule", default="by hand")
-    recipient_email = tables.Column(verbose_name="Recipient")
-    due_on = DayColumn(verbose_name="For due date")
+    rule = tables.Column(
+        accessor="rule__name", verbose_name=_("Rule"), default=_("by hand")
+    )
+    recipient_email = tables.Column(verbose_name=_("Recipient"))
+    due_on = DayColumn(verbose_name=_("For due date"))
     status = tables.Column()
     attempts = NumberColumn()
-    sent_at = tables.DateTimeColumn(verbose_name="Sent", format="d M Y H:i")
+    sent_at = tables.DateTimeColumn(verbose_name=_("Sent"), format="d M Y H:i")
 
     export_columns = [
-        ExportColumn("Created", "created_at", "datetime"),
-        ExportColumn("Project", "milestone__project__reference"),
-        ExportColumn("Milestone", "milestone__title", width=44),
-        ExportColumn("Rule", "rule__name"),
-        ExportColumn("Recipient", "recipient_email", width=32),
-        ExportColumn("For due date", "due_on", "date"),
-        ExportColumn("Status", "status", "choice", _choices(Reminder.Status)),
-        ExportColumn("Attempts", "attempts", "number"),
-        ExportColumn("Sent", "sent_at", "datetime"),
-        ExportColumn("Last error", "last_error", width=40),
+        ExportColumn(_("Created"), "created_at", "datetime"),
+        ExportColumn(_("Project"), "milestone__project__reference"),
+        ExportColumn(_("Milestone"), "milestone__title", width=44),
+        ExportColumn(_("Rule"), "rule__name"),
+        ExportColumn(_("Recipient"), "recipient_email", width=32),
+        ExportColumn(_("For due date"), "due_on", "date"),
+        ExportColumn(_("Status"), "status", "choice", _choices(Reminder.Status)),
+        ExportColumn(_("Attempts"), "attempts", "number"),
+        ExportColumn(_("Sent"), "sent_at", "datetime"),
+        ExportColumn(_("Last error"), "last_error", width=40),
     ]
 
     class Meta(StaffTable.Meta):
@@ -501,7 +517,7 @@ class AssetTable(StaffTable):
             _("Disposal state"),
             "disposal_state",
             "choice",
-            {key: str(label) for key, label in DisposalState.LABELS.items()},
+            dict(DisposalState.LABELS),
         ),
         ExportColumn(
             _("Disposition"), "disposition", "choice", _choices(Asset.Disposition)
@@ -530,7 +546,7 @@ class AssetTable(StaffTable):
         bill = format_html(
             '{} <span class="nowrap muted">{}</span>',
             value,
-            f"{record.bill_date:%d %b %Y}",
+            format_date(record.bill_date, "d M Y"),
         )
         if not record.invoice_id:
             return bill

@@ -20,6 +20,8 @@ from typing import NoReturn
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 
 @dataclass(frozen=True)
@@ -33,23 +35,23 @@ class FileType:
     description: str
 
 
-PDF = FileType("pdf", "PDF", "application/pdf", "pdf", "a PDF document")
+PDF = FileType("pdf", "PDF", "application/pdf", "pdf", gettext_lazy("a PDF document"))
 DOCX = FileType(
     "docx",
     "Word (.docx)",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "docx",
-    "a Word document",
+    gettext_lazy("a Word document"),
 )
 XLSX = FileType(
     "xlsx",
     "Excel (.xlsx)",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "xlsx",
-    "an Excel workbook",
+    gettext_lazy("an Excel workbook"),
 )
-PNG = FileType("png", "PNG", "image/png", "png", "a PNG image")
-JPEG = FileType("jpeg", "JPEG", "image/jpeg", "jpg", "a JPEG image")
+PNG = FileType("png", "PNG", "image/png", "png", gettext_lazy("a PNG image"))
+JPEG = FileType("jpeg", "JPEG", "image/jpeg", "jpg", gettext_lazy("a JPEG image"))
 ALLOWED_TYPES = (PDF, DOCX, XLSX, PNG, JPEG)
 
 # The main part of an Office Open XML package says what the package is.
@@ -87,10 +89,10 @@ MARKER_WINDOW = 1024
 PDF_ACTIVE_NAMES = {
     b"JavaScript": "JavaScript",
     b"JS": "JavaScript",
-    b"Launch": "an action that starts a program",
-    b"EmbeddedFile": "embedded files",
-    b"EmbeddedFiles": "embedded files",
-    b"RichMedia": "embedded media",
+    b"Launch": gettext_lazy("an action that starts a program"),
+    b"EmbeddedFile": gettext_lazy("embedded files"),
+    b"EmbeddedFiles": gettext_lazy("embedded files"),
+    b"RichMedia": gettext_lazy("embedded media"),
 }
 PDF_DELIMITER = rb"\s/<>\[\]()%{}"
 PDF_ACTIVE_NAME = re.compile(
@@ -128,23 +130,25 @@ EXECUTABLE_EXTENSIONS = (
 
 # Signatures of what is refused, to say what a file really is.
 KNOWN_SIGNATURES = (
-    (b"MZ", "a Windows program"),
-    (b"\x7fELF", "a Linux program"),
-    (b"\xcf\xfa\xed\xfe", "a macOS program"),
-    (b"\xce\xfa\xed\xfe", "a macOS program"),
-    (b"\xca\xfe\xba\xbe", "a macOS or Java program"),
-    (b"#!", "a script"),
+    (b"MZ", gettext_lazy("a Windows program")),
+    (b"\x7fELF", gettext_lazy("a Linux program")),
+    (b"\xcf\xfa\xed\xfe", gettext_lazy("a macOS program")),
+    (b"\xce\xfa\xed\xfe", gettext_lazy("a macOS program")),
+    (b"\xca\xfe\xba\xbe", gettext_lazy("a macOS or Java program")),
+    (b"#!", gettext_lazy("a script")),
     (
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-        "an old-format Office file (.doc or .xls); save it as .docx, .xlsx or PDF",
+        gettext_lazy(
+            "an old-format Office file (.doc or .xls); save it as .docx, .xlsx or PDF"
+        ),
     ),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"GIF8", "a GIF image"),
-    (b"II*\x00", "a TIFF image"),
-    (b"MM\x00*", "a TIFF image"),
-    (b"{\\rtf", "an RTF document"),
+    (b"Rar!", gettext_lazy("a RAR archive")),
+    (b"7z\xbc\xaf\x27\x1c", gettext_lazy("a 7-Zip archive")),
+    (b"\x1f\x8b", gettext_lazy("a gzip archive")),
+    (b"GIF8", gettext_lazy("a GIF image")),
+    (b"II*\x00", gettext_lazy("a TIFF image")),
+    (b"MM\x00*", gettext_lazy("a TIFF image")),
+    (b"{\\rtf", gettext_lazy("an RTF document")),
 )
 
 
@@ -163,10 +167,13 @@ class CheckedUpload:
 
 def describe_types(types=ALLOWED_TYPES) -> str:
     """Name file types for a sentence: 'PDF, Word (.docx) or PNG'."""
-    labels = [file_type.label for file_type in types]
+    labels = [str(file_type.label) for file_type in types]
     if len(labels) == 1:
         return labels[0]
-    return f"{', '.join(labels[:-1])} or {labels[-1]}"
+    return _("%(listed)s or %(last)s") % {
+        "listed": _(", ").join(labels[:-1]),
+        "last": labels[-1],
+    }
 
 
 WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$", re.IGNORECASE)
@@ -213,7 +220,12 @@ def shown_name(name: str, *, max_length: int = 80) -> str:
     ).strip()
     if len(name) > max_length:
         name = f"{name[: max_length - 1]}…"
-    return name or "The file"
+    return name or _("The file")
+
+
+def _bytes(size: int) -> str:
+    """A size in bytes, in full: "20,971,521 bytes"."""
+    return ngettext("%(count)s byte", "%(count)s bytes", size) % {"count": f"{size:,}"}
 
 
 def _refuse(message: str) -> NoReturn:
@@ -229,19 +241,19 @@ def _what_it_is(head: bytes) -> str:
     """Say in words what a refused file's first bytes make it."""
     for signature, description in KNOWN_SIGNATURES:
         if head.startswith(signature):
-            return description
+            return str(description)
     if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
-        return "a WebP image"
+        return _("a WebP image")
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith(b"<"):
         if b"<svg" in text:
-            return "an SVG image"
+            return _("an SVG image")
         if b"<html" in text or b"<!doctype html" in text:
-            return "an HTML page"
-        return "an HTML or XML file"
+            return _("an HTML page")
+        return _("an HTML or XML file")
     if head.startswith(b"PK\x03\x04"):
-        return "a ZIP archive"
-    return "not one of the allowed types"
+        return _("a ZIP archive")
+    return _("not one of the allowed types")
 
 
 def _has_active_marker(data: bytes) -> bool:
@@ -274,29 +286,41 @@ def _scan_pdf_names(uploaded_file, size: int) -> str | None:
 def _check_pdf(uploaded_file, *, size: int, tail: bytes, shown: str):
     if not tail.rstrip(b"\x00\t\n\r\f ").endswith(b"%%EOF"):
         _refuse(
-            f"“{shown}” is not a complete PDF: it does not end with the PDF "
-            f"end-of-file marker, or other data follows it."
+            _(
+                "“%(name)s” is not a complete PDF: it does not end with the PDF "
+                "end-of-file marker, or other data follows it."
+            )
+            % {"name": shown}
         )
     if active := _scan_pdf_names(uploaded_file, size):
         _refuse(
-            f"“{shown}” is a PDF that contains {active}, which is not accepted. "
-            f"Print it to a plain PDF and upload that."
+            _(
+                "“%(name)s” is a PDF that contains %(active)s, which is not "
+                "accepted. Print it to a plain PDF and upload that."
+            )
+            % {"name": shown, "active": active}
         )
 
 
 def _check_png(tail: bytes, *, shown: str):
     if not tail.endswith(b"\x00\x00\x00\x00IEND\xaeB`\x82"):
         _refuse(
-            f"“{shown}” is not a complete PNG image: other data follows its end, "
-            f"or it is cut short."
+            _(
+                "“%(name)s” is not a complete PNG image: other data follows its "
+                "end, or it is cut short."
+            )
+            % {"name": shown}
         )
 
 
 def _check_jpeg(tail: bytes, *, shown: str):
     if not tail.rstrip(b"\x00\t\n\r ").endswith(b"\xff\xd9"):
         _refuse(
-            f"“{shown}” is not a complete JPEG image: other data follows its end, "
-            f"or it is cut short."
+            _(
+                "“%(name)s” is not a complete JPEG image: other data follows its "
+                "end, or it is cut short."
+            )
+            % {"name": shown}
         )
 
 
@@ -306,7 +330,10 @@ def _check_ooxml(uploaded_file, *, shown: str) -> FileType:
     try:
         package = zipfile.ZipFile(uploaded_file)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
-        _refuse(f"“{shown}” looks like a Word or Excel file but is damaged.")
+        _refuse(
+            _("“%(name)s” looks like a Word or Excel file but is damaged.")
+            % {"name": shown}
+        )
     # Closing the archive leaves the uploaded file open for the caller.
     with package:
         return _identify_package(package, shown=shown)
@@ -315,50 +342,80 @@ def _check_ooxml(uploaded_file, *, shown: str) -> FileType:
 def _identify_package(package: zipfile.ZipFile, *, shown: str) -> FileType:
     entries = package.infolist()
     if entries and entries[0].header_offset != 0:
-        _refuse(f"“{shown}” has other data hidden in front of its content.")
+        _refuse(
+            _("“%(name)s” has other data hidden in front of its content.")
+            % {"name": shown}
+        )
     if len(entries) > ZIP_MAX_ENTRIES:
-        _refuse(f"“{shown}” holds too many parts ({len(entries)}) to be a document.")
+        _refuse(
+            _("“%(name)s” holds too many parts (%(count)s) to be a document.")
+            % {"name": shown, "count": len(entries)}
+        )
     total = 0
     for entry in entries:
         total += entry.file_size
         large = entry.file_size > ZIP_RATIO_FLOOR
         if large and entry.file_size > ZIP_MAX_RATIO * max(entry.compress_size, 1):
             _refuse(
-                f"“{shown}” is compressed suspiciously hard (a “zip bomb”): one of "
-                f"its parts would unpack to {filesizeformat(entry.file_size)}."
+                _(
+                    "“%(name)s” is compressed suspiciously hard (a “zip bomb”): one "
+                    "of its parts would unpack to %(size)s."
+                )
+                % {"name": shown, "size": filesizeformat(entry.file_size)}
             )
         name = entry.filename.replace("\\", "/")
         if name.startswith("/") or ".." in name.split("/"):
-            _refuse(f"“{shown}” contains a part with a path outside the document.")
+            _refuse(
+                _("“%(name)s” contains a part with a path outside the document.")
+                % {"name": shown}
+            )
         lowered = name.lower()
         if lowered.endswith(EXECUTABLE_EXTENSIONS):
-            _refuse(f"“{shown}” contains a program or script ({entry.filename}).")
+            _refuse(
+                _("“%(name)s” contains a program or script (%(part)s).")
+                % {"name": shown, "part": entry.filename}
+            )
         if "vbaproject" in lowered:
-            _refuse(f"“{shown}” contains macros, which are not accepted.")
+            _refuse(_macros(shown))
         if "/activex/" in f"/{lowered}":
-            _refuse(f"“{shown}” contains ActiveX controls, which are not accepted.")
+            _refuse(
+                _("“%(name)s” contains ActiveX controls, which are not accepted.")
+                % {"name": shown}
+            )
     if total > ZIP_MAX_UNCOMPRESSED_BYTES:
         _refuse(
-            f"“{shown}” would unpack to {filesizeformat(total)}, more than the "
-            f"{filesizeformat(ZIP_MAX_UNCOMPRESSED_BYTES)} a document may hold "
-            f"(a “zip bomb”)."
+            _(
+                "“%(name)s” would unpack to %(size)s, more than the %(limit)s a "
+                "document may hold (a “zip bomb”)."
+            )
+            % {
+                "name": shown,
+                "size": filesizeformat(total),
+                "limit": filesizeformat(ZIP_MAX_UNCOMPRESSED_BYTES),
+            }
         )
     names = {entry.filename for entry in entries}
     try:
         declared = package.getinfo("[Content_Types].xml")
     except KeyError:
-        _refuse(f"“{shown}” is a ZIP archive, not a Word or Excel file.")
+        _refuse(
+            _("“%(name)s” is a ZIP archive, not a Word or Excel file.")
+            % {"name": shown}
+        )
     if declared.file_size > CONTENT_TYPES_MAX_BYTES:
-        _refuse(f"“{shown}” is not a valid Word or Excel file.")
+        _refuse(_not_valid_office(shown))
     try:
         with package.open(declared) as stream:
             content_types = stream.read(CONTENT_TYPES_MAX_BYTES + 1)
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
-        _refuse(f"“{shown}” looks like a Word or Excel file but is damaged.")
+        _refuse(
+            _("“%(name)s” looks like a Word or Excel file but is damaged.")
+            % {"name": shown}
+        )
     if b"<!doctype" in content_types.lower() or b"<!entity" in content_types.lower():
-        _refuse(f"“{shown}” is not a valid Word or Excel file.")
+        _refuse(_not_valid_office(shown))
     if b"macroenabled" in content_types.lower():
-        _refuse(f"“{shown}” contains macros, which are not accepted.")
+        _refuse(_macros(shown))
     found = set()
     for element in re.finditer(rb"<Override\b[^>]*>", content_types):
         attributes = dict(
@@ -370,10 +427,21 @@ def _identify_package(package: zipfile.ZipFile, *, shown: str) -> FileType:
             found.add(OOXML_MAIN_PARTS[content_type])
     if len(found) != 1:
         _refuse(
-            f"“{shown}” is a ZIP package but not a Word (.docx) or Excel (.xlsx) "
-            f"document."
+            _(
+                "“%(name)s” is a ZIP package but not a Word (.docx) or Excel (.xlsx) "
+                "document."
+            )
+            % {"name": shown}
         )
     return found.pop()
+
+
+def _macros(shown: str) -> str:
+    return _("“%(name)s” contains macros, which are not accepted.") % {"name": shown}
+
+
+def _not_valid_office(shown: str) -> str:
+    return _("“%(name)s” is not a valid Word or Excel file.") % {"name": shown}
 
 
 def check_upload(
@@ -389,12 +457,15 @@ def check_upload(
     shown = shown_name(getattr(uploaded_file, "name", ""))
     size = uploaded_file.size
     if not size:
-        _refuse(f"“{shown}” is empty.")
+        _refuse(_("“%(name)s” is empty.") % {"name": shown})
     if size > max_bytes:
         said, limit = filesizeformat(size), filesizeformat(max_bytes)
         if said == limit:  # "20.0 MB; the largest ... is 20.0 MB" would puzzle
-            said, limit = f"{size:,} bytes", f"{max_bytes:,} bytes"
-        _refuse(f"“{shown}” is {said}; the largest file accepted is {limit}.")
+            said, limit = _bytes(size), _bytes(max_bytes)
+        _refuse(
+            _("“%(name)s” is %(size)s; the largest file accepted is %(limit)s.")
+            % {"name": shown, "size": said, "limit": limit}
+        )
     head = _read_at(uploaded_file, 0, MARKER_WINDOW)
     tail = _read_at(uploaded_file, max(size - MARKER_WINDOW, 0), MARKER_WINDOW)
     try:
@@ -408,25 +479,45 @@ def check_upload(
             file_type = _check_ooxml(uploaded_file, shown=shown)
         else:
             _refuse(
-                f"“{shown}” cannot be uploaded: its content is {_what_it_is(head)}, "
-                f"whatever its name says. Upload a {describe_types(allowed)} file."
+                _(
+                    "“%(name)s” cannot be uploaded: its content is %(what)s, "
+                    "whatever its name says. Upload a %(types)s file."
+                )
+                % {
+                    "name": shown,
+                    "what": _what_it_is(head),
+                    "types": describe_types(allowed),
+                }
             )
         if file_type not in allowed:
             _refuse(
-                f"“{shown}” is {file_type.description}; only "
-                f"{describe_types(allowed)} files are accepted here."
+                _(
+                    "“%(name)s” is %(description)s; only %(types)s files are "
+                    "accepted here."
+                )
+                % {
+                    "name": shown,
+                    "description": file_type.description,
+                    "types": describe_types(allowed),
+                }
             )
         if _has_active_marker(head) or _has_active_marker(tail):
             _refuse(
-                f"“{shown}” is {file_type.description} with web page or script "
-                f"code in it, which is not accepted."
+                _(
+                    "“%(name)s” is %(description)s with web page or script code in "
+                    "it, which is not accepted."
+                )
+                % {"name": shown, "description": file_type.description}
             )
         if file_type is not DOCX and file_type is not XLSX:
             uploaded_file.seek(0)
             if zipfile.is_zipfile(uploaded_file):
                 _refuse(
-                    f"“{shown}” is {file_type.description} that is also a ZIP "
-                    f"archive, which is not accepted."
+                    _(
+                        "“%(name)s” is %(description)s that is also a ZIP archive, "
+                        "which is not accepted."
+                    )
+                    % {"name": shown, "description": file_type.description}
                 )
         if file_type is PDF:
             _check_pdf(uploaded_file, size=size, tail=tail, shown=shown)

@@ -3,7 +3,9 @@ import zoneinfo
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 from grants import demo
 from grants.models import Membership
@@ -14,6 +16,19 @@ from tests.factories import (
     StaffUserFactory,
     UserFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language, whatever the test before it read.
+
+    The locale middleware activates the language of each request and leaves it
+    active in the thread, as Django does; a test after a Hindi page would otherwise
+    run in Hindi.
+    """
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

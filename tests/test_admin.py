@@ -366,7 +366,7 @@ def test_accepting_a_submitted_certificate_goes_through_the_rule(
     assert certificate.status == UtilisationCertificate.Status.ACCEPTED
     assert certificate.decided_by == superuser
     assert milestone.status == Milestone.Status.ACCEPTED
-    assert messages_of(response) == [(SUCCESS, "1 certificate(s) accepted.")]
+    assert messages_of(response) == [(SUCCESS, "1 certificate accepted.")]
 
 
 def test_accepting_an_accepted_certificate_reports_an_error_and_changes_nothing(
@@ -398,7 +398,7 @@ def test_accepting_a_submitted_report_goes_through_the_rule(admin_client, superu
     assert report.decided_by == superuser
     assert report.milestone.status == Milestone.Status.ACCEPTED
     assert report.milestone.project.trl_now == 4
-    assert messages_of(response) == [(SUCCESS, "1 report(s) accepted.")]
+    assert messages_of(response) == [(SUCCESS, "1 report accepted.")]
 
 
 def test_accepting_an_accepted_report_reports_an_error_and_changes_nothing(
@@ -431,7 +431,7 @@ def test_approving_a_requested_extension_moves_the_end_date(admin_client, superu
     assert extension.decided_by == superuser
     assert extension.project.end_on == new_end_on
     assert extension.project.status == Project.Status.EXTENDED
-    assert messages_of(response) == [(SUCCESS, "1 extension(s) approved.")]
+    assert messages_of(response) == [(SUCCESS, "1 extension approved.")]
 
 
 def test_approving_an_approved_extension_reports_an_error_and_changes_nothing(

@@ -211,7 +211,8 @@ def test_deploy_check_fails_on_the_embedded_default():
 
 def test_project_runs_on_indian_time_and_english():
     assert settings.TIME_ZONE == "Asia/Kolkata"
-    assert settings.LANGUAGE_CODE == "en-in"
+    assert settings.LANGUAGE_CODE == "en"
+    assert dict(settings.LANGUAGES) == {"en": "English", "hi": "हिन्दी"}
     assert settings.USE_TZ is True
 
 

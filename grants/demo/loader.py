@@ -30,6 +30,7 @@ from grants.demo.data import (
     STAFF_PASSWORDS,
     STATES,
     SUBMITTED_ON,
+    TITLES_HI,
     load_data,
 )
 from grants.demo.dates import plan_milestones
@@ -184,6 +185,7 @@ class DemoLoader(ReminderHistory):
         project = Project(
             reference=data["ref"],
             title=data["title"],
+            title_hi=TITLES_HI.get(data["ref"], ""),
             abstract=ABSTRACTS.get(data["ref"], ""),
             scheme=Scheme.objects.get(code=SCHEME_CODES[data["scheme"]]),
             organisation=organisation,

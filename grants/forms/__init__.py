@@ -3,9 +3,11 @@
 # No grant comes near Rs 1,00,000 crore: a larger figure is a slip, and refusing it
 # on the form keeps it from overflowing the 64-bit money columns (a server error).
 MAX_RUPEES = 10**12
-TOO_LARGE = "That is more than any grant: check the figure."
 
 from django import forms  # noqa: E402
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+TOO_LARGE = _("That is more than any grant: check the figure.")
 
 # Dates are typed and shown day first, 02-12-2026, on every form: never the
 # browser's own date picker, whose order follows the browser's language (a
@@ -37,9 +39,9 @@ class DayField(forms.DateField):
     widget = DayInput
     input_formats = DAY_INPUT_FORMATS
     default_error_messages = {
-        "invalid": "Enter the date day first, as DD-MM-YYYY: for example 02-12-2026."
+        "invalid": _("Enter the date day first, as DD-MM-YYYY: for example 02-12-2026.")
     }
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", "Day first: DD-MM-YYYY.")
+        kwargs.setdefault("help_text", _("Day first: DD-MM-YYYY."))
         super().__init__(**kwargs)

@@ -11,6 +11,9 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from grants import uploads
@@ -22,11 +25,13 @@ from grants.services import CertificateFigures
 
 def upload_help() -> str:
     """Say which files an upload field takes."""
-    return (
-        f"{uploads.describe_types()}, up to "
-        f"{filesizeformat(settings.UPLOAD_MAX_BYTES)} each. The type is read from "
-        f"the file's content, not its name."
-    )
+    return gettext(
+        "%(types)s, up to %(size)s each. The type is read from the file's content, "
+        "not its name."
+    ) % {
+        "types": uploads.describe_types(),
+        "size": filesizeformat(settings.UPLOAD_MAX_BYTES),
+    }
 
 
 def check_file(uploaded_file, *, allowed=uploads.ALLOWED_TYPES):
@@ -69,8 +74,8 @@ class RupeesField(forms.IntegerField):
     """Whole rupees; accepts the way people write them: 26,40,000 or Rs 26,40,000."""
 
     default_error_messages = {
-        "invalid": "Enter whole rupees, like 26,40,000.",
-        "min_value": "An amount cannot be negative.",
+        "invalid": _("Enter whole rupees, like 26,40,000."),
+        "min_value": _("An amount cannot be negative."),
         "max_value": TOO_LARGE,
     }
 
@@ -93,14 +98,14 @@ class RupeesField(forms.IntegerField):
 class ProgressReportForm(forms.ModelForm):
     """A progress report against a milestone, with its attachments."""
 
-    attachments = MultipleFileField(required=False, label="Attachments")
+    attachments = MultipleFileField(required=False, label=_("Attachments"))
     period_start = DayField(
-        label="Period from",
-        error_messages={"required": "Enter the first day of the period."},
+        label=_("Period from"),
+        error_messages={"required": _("Enter the first day of the period.")},
     )
     period_end = DayField(
-        label="Period to",
-        error_messages={"required": "Enter the last day of the period."},
+        label=_("Period to"),
+        error_messages={"required": _("Enter the last day of the period.")},
     )
 
     class Meta:
@@ -117,28 +122,28 @@ class ProgressReportForm(forms.ModelForm):
             "people_trained",
         ]
         labels = {
-            "period_start": "Period from",
-            "period_end": "Period to",
-            "narrative": "Progress in the period",
-            "trl_now": "Technology readiness level (TRL) now",
-            "publications": "Publications",
-            "patents_filed": "Patents filed",
-            "prototypes": "Prototypes",
-            "technologies_transferred": "Technologies transferred",
-            "people_trained": "People trained",
+            "period_start": _("Period from"),
+            "period_end": _("Period to"),
+            "narrative": _("Progress in the period"),
+            "trl_now": _("Technology readiness level (TRL) now"),
+            "publications": _("Publications"),
+            "patents_filed": _("Patents filed"),
+            "prototypes": _("Prototypes"),
+            "technologies_transferred": _("Technologies transferred"),
+            "people_trained": _("People trained"),
         }
         help_texts = {
-            "narrative": (
+            "narrative": _(
                 "Work done, results, deviations from the plan and the plan for the "
                 "next period."
             ),
-            "trl_now": "From 1 (basic principles) to 9 (proven in operation).",
+            "trl_now": _("From 1 (basic principles) to 9 (proven in operation)."),
         }
         error_messages = {
-            "narrative": {"required": "Describe the progress made in the period."},
-            "period_start": {"required": "Enter the first day of the period."},
-            "period_end": {"required": "Enter the last day of the period."},
-            "trl_now": {"required": "Enter the TRL now, from 1 to 9."},
+            "narrative": {"required": _("Describe the progress made in the period.")},
+            "period_start": {"required": _("Enter the first day of the period.")},
+            "period_end": {"required": _("Enter the last day of the period.")},
+            "trl_now": {"required": _("Enter the TRL now, from 1 to 9.")},
         }
         widgets = {
             "narrative": forms.Textarea(attrs={"rows": 10}),
@@ -152,7 +157,7 @@ class ProgressReportForm(forms.ModelForm):
     def clean_narrative(self):
         narrative = self.cleaned_data["narrative"].strip()
         if not narrative:
-            raise ValidationError("Describe the progress made in the period.")
+            raise ValidationError(_("Describe the progress made in the period."))
         return narrative
 
     def clean_attachments(self):
@@ -162,7 +167,7 @@ class ProgressReportForm(forms.ModelForm):
         cleaned = super().clean()
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
         if start and end and end < start:
-            self.add_error("period_end", "The period cannot end before it starts.")
+            self.add_error("period_end", _("The period cannot end before it starts."))
         return cleaned
 
     def report_fields(self) -> dict:
@@ -172,11 +177,14 @@ class ProgressReportForm(forms.ModelForm):
 
 class InstalmentChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, instalment):
-        return (
-            f"Instalment {instalment.sequence}: release order "
-            f"{instalment.release_order_number} of "
-            f"{instalment.released_on:%d %b %Y}, ₹\u00a0{format_inr(instalment.amount)}"
-        )
+        return gettext(
+            "Instalment %(number)s: release order %(order)s of %(day)s, %(amount)s"
+        ) % {
+            "number": instalment.sequence,
+            "order": instalment.release_order_number,
+            "day": date_format(instalment.released_on, "d M Y"),
+            "amount": f"₹\u00a0{format_inr(instalment.amount)}",
+        }
 
 
 FIGURE_FIELDS = (
@@ -196,53 +204,59 @@ class UtilisationCertificateForm(forms.Form):
     """A UC in the columns of Form GFR 12-A, with the signed PDF."""
 
     kind = forms.ChoiceField(
-        label="Kind of certificate",
+        label=_("Kind of certificate"),
         choices=[
-            (value, label.capitalize())
+            (value, capfirst(label))
             for value, label in UtilisationCertificate.Kind.choices
         ],
     )
-    period_start = DayField(label="Period from")
+    period_start = DayField(label=_("Period from"))
     period_end = DayField(
-        label="Period to",
-        help_text="Day first, DD-MM-YYYY. For a provisional certificate, the date it "
-        "is made “as on”.",
+        label=_("Period to"),
+        help_text=_(
+            "Day first, DD-MM-YYYY. For a provisional certificate, the date it "
+            "is made “as on”."
+        ),
     )
-    opening_balance = RupeesField(label="1. Opening unspent balance")
-    interest_earned = RupeesField(label="2. Interest earned on the grant")
+    opening_balance = RupeesField(label=_("1. Opening unspent balance"))
+    interest_earned = RupeesField(label=_("2. Interest earned on the grant"))
     interest_remitted = RupeesField(
-        label="3. Interest remitted to the Consolidated Fund",
-        help_text="GFR 230(8): interest earned on grants is remitted, not spent.",
+        label=_("3. Interest remitted to the Consolidated Fund"),
+        help_text=_("GFR 230(8): interest earned on grants is remitted, not spent."),
     )
     received_instalments = InstalmentChoiceField(
-        label="4. Grants received in the period",
+        label=_("4. Grants received in the period"),
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Tick every release received in the period (sanction number, date).",
+        help_text=_(
+            "Tick every release received in the period (sanction number, date)."
+        ),
     )
     grant_received = RupeesField(
-        label="4. Total grant received",
-        help_text="The total of the releases ticked above.",
+        label=_("4. Total grant received"),
+        help_text=_("The total of the releases ticked above."),
     )
-    expenditure_general = RupeesField(label="Grant-in-aid – General", required=False)
-    expenditure_salary = RupeesField(label="Grant-in-aid – Salary", required=False)
+    expenditure_general = RupeesField(label=_("Grant-in-aid – General"), required=False)
+    expenditure_salary = RupeesField(label=_("Grant-in-aid – Salary"), required=False)
     expenditure_capital = RupeesField(
-        label="Grant-in-aid – Creation of capital assets", required=False
+        label=_("Grant-in-aid – Creation of capital assets"), required=False
     )
     expenditure = RupeesField(
-        label="6. Expenditure incurred",
-        help_text="The three components above add up to this figure.",
+        label=_("6. Expenditure incurred"),
+        help_text=_("The three components above add up to this figure."),
     )
     closing_balance = RupeesField(
-        label="7. Closing unspent balance",
+        label=_("7. Closing unspent balance"),
         help_text="1 + 2 − 3 + 4 − 6.",
     )
     targets_achieved = forms.CharField(
-        label="Targets achieved",
+        label=_("Targets achieved"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="GFR 238(1): whether the quantified targets for the period were met.",
+        help_text=_(
+            "GFR 238(1): whether the quantified targets for the period were met."
+        ),
     )
     gap_reason = forms.CharField(
         label=_("Why the period does not follow on from the previous certificate"),
@@ -255,10 +269,12 @@ class UtilisationCertificateForm(forms.Form):
         ),
     )
     signed_copy = forms.FileField(
-        label="Signed certificate (PDF)",
-        help_text="The certificate signed by the head of finance and the head of the "
-        "organisation, scanned as one PDF.",
-        error_messages={"required": "Attach the signed certificate as a PDF."},
+        label=_("Signed certificate (PDF)"),
+        help_text=_(
+            "The certificate signed by the head of finance and the head of the "
+            "organisation, scanned as one PDF."
+        ),
+        error_messages={"required": _("Attach the signed certificate as a PDF.")},
     )
 
     def __init__(self, *args, releases, **kwargs):
@@ -272,7 +288,7 @@ class UtilisationCertificateForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
         if start and end and end < start:
-            self.add_error("period_end", "The period cannot end before it starts.")
+            self.add_error("period_end", _("The period cannot end before it starts."))
         required = FIGURE_FIELDS[:6]
         if all(cleaned.get(name) is not None for name in required):
             for field, message in self.figures().errors().items():
@@ -290,17 +306,17 @@ class CertificatePeriodForm(forms.Form):
     """The kind and period a certificate form is pre-filled for (from the query)."""
 
     kind = forms.ChoiceField(
-        label="Kind", choices=UtilisationCertificate.Kind.choices, required=False
+        label=_("Kind"), choices=UtilisationCertificate.Kind.choices, required=False
     )
-    period_start = DayField(label="From", required=False)
-    period_end = DayField(label="To", required=False)
+    period_start = DayField(label=_("From"), required=False)
+    period_end = DayField(label=_("To"), required=False)
 
 
 class DocumentUploadForm(forms.Form):
     """A file kept against a project, or one of its reports or certificates."""
 
     KINDS = [
-        (kind.value, kind.label.capitalize())
+        (kind.value, capfirst(kind.label))
         for kind in (
             Document.Kind.REPORT_ATTACHMENT,
             Document.Kind.STATEMENT_OF_EXPENDITURE,
@@ -311,11 +327,13 @@ class DocumentUploadForm(forms.Form):
     ]
 
     file = forms.FileField(
-        label="File", error_messages={"required": "Choose the file to upload."}
+        label=_("File"), error_messages={"required": _("Choose the file to upload.")}
     )
-    kind = forms.ChoiceField(label="What it is", choices=KINDS)
-    attach_to = forms.ChoiceField(label="Attach to")
-    description = forms.CharField(label="Description", max_length=255, required=False)
+    kind = forms.ChoiceField(label=_("What it is"), choices=KINDS)
+    attach_to = forms.ChoiceField(label=_("Attach to"))
+    description = forms.CharField(
+        label=_("Description"), max_length=255, required=False
+    )
 
     def __init__(self, *args, targets, **kwargs):
         """``targets`` is a list of (value, label) pairs: 'project', 'report-<pk>'..."""
@@ -331,7 +349,8 @@ class DocumentUploadForm(forms.Form):
         kind, target = cleaned.get("kind"), cleaned.get("attach_to", "")
         if kind == Document.Kind.SIGNED_UC and not target.startswith("certificate-"):
             self.add_error(
-                "attach_to", "Attach a signed certificate to the certificate it signs."
+                "attach_to",
+                _("Attach a signed certificate to the certificate it signs."),
             )
         upload = cleaned.get("file")
         if kind == Document.Kind.SIGNED_UC and upload is not None:
@@ -346,12 +365,14 @@ class ExtensionRequestForm(forms.Form):
     """A grantee asks for more time: the new end date, and why."""
 
     new_end_on = DayField(
-        label="New end date",
-        help_text="Day first, DD-MM-YYYY: the date the project should end instead.",
+        label=_("New end date"),
+        help_text=_("Day first, DD-MM-YYYY: the date the project should end instead."),
     )
     reason = forms.CharField(
-        label="Why more time is needed",
+        label=_("Why more time is needed"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="What slipped, why, and what the extra months are for. The "
-        "ministry reads this when it decides; no additional funds are implied.",
+        help_text=_(
+            "What slipped, why, and what the extra months are for. The "
+            "ministry reads this when it decides; no additional funds are implied."
+        ),
     )

@@ -28,23 +28,25 @@ def reason_field(label, help_text="", required=True):
 class DecideForm(forms.Form):
     """Accept a report or certificate, with an optional comment."""
 
-    decided_on = today_field("Decided on")
-    comment = reason_field("Comment (optional)", required=False)
+    decided_on = today_field(_("Decided on"))
+    comment = reason_field(_("Comment (optional)"), required=False)
 
 
 class ReturnForm(forms.Form):
     """Return a report or certificate: the grantee sees the reason."""
 
-    decided_on = today_field("Decided on")
+    decided_on = today_field(_("Decided on"))
     reason = reason_field(
-        "Reason for returning",
-        "The grantee sees this: say what to correct and resubmit.",
+        _("Reason for returning"),
+        _("The grantee sees this: say what to correct and resubmit."),
     )
 
 
 class ReleaseForm(forms.Form):
-    released_on = today_field("Released on")
-    release_order_number = forms.CharField(label="Release order number", max_length=60)
+    released_on = today_field(_("Released on"))
+    release_order_number = forms.CharField(
+        label=_("Release order number"), max_length=60
+    )
     override_reason = reason_field(
         _("Override reason"),
         _(
@@ -54,8 +56,11 @@ class ReleaseForm(forms.Form):
         ),
     )
     low_utilisation_note = reason_field(
-        "Low-utilisation note",
-        "The covering UC shows under 75% utilisation: say why the release goes ahead.",
+        _("Low-utilisation note"),
+        _(  # xgettext:no-python-format
+            "The covering UC shows under 75% utilisation: say why the release goes "
+            "ahead."
+        ),
     )
 
     def __init__(self, *args, require_override=False, require_note=False, **kwargs):
@@ -74,12 +79,12 @@ class ReleaseForm(forms.Form):
 
 
 class RecommendForm(forms.Form):
-    recommended_on = today_field("Recommended on")
+    recommended_on = today_field(_("Recommended on"))
 
 
 class WaiveForm(forms.Form):
-    decided_on = today_field("Waived on")
-    reason = reason_field("Why is it waived?")
+    decided_on = today_field(_("Waived on"))
+    reason = reason_field(_("Why is it waived?"))
 
 
 class RemindNowForm(forms.Form):
@@ -88,23 +93,23 @@ class RemindNowForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    new_due_on = DayField(label="New due date")
-    reason = reason_field("Why does the due date move?")
+    new_due_on = DayField(label=_("New due date"))
+    reason = reason_field(_("Why does the due date move?"))
 
 
 class ExtensionApprovalForm(forms.Form):
-    decided_on = today_field("Approved on")
+    decided_on = today_field(_("Approved on"))
     comment = reason_field(
-        "Decision comment",
-        "Recorded with the approval; blank uses the grantee's reason.",
+        _("Decision comment"),
+        _("Recorded with the approval; blank uses the grantee's reason."),
         required=False,
     )
 
 
 class ExtensionRejectionForm(forms.Form):
-    decided_on = today_field("Rejected on")
+    decided_on = today_field(_("Rejected on"))
     comment = reason_field(
-        "Reason for rejecting", "The grantee reads this in the notice: say why."
+        _("Reason for rejecting"), _("The grantee reads this in the notice: say why.")
     )
 
 

@@ -29,7 +29,10 @@ class Asset(models.Model):
         VESTED = "vested", _("vested in the ministry (sponsored project)")
 
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="assets"
+        Project,
+        on_delete=models.CASCADE,
+        related_name="assets",
+        verbose_name=_("project"),
     )
     # The columns of Form GFR-22, in its order.
     acquired_on = models.DateField(_("1. date"))
@@ -58,18 +61,22 @@ class Asset(models.Model):
         blank=True,
         verbose_name=_("invoice"),
     )
-    recorded_on = models.DateField()
-    recorded_by = actor_field()
-    disposition = models.CharField(max_length=12, choices=Disposition, blank=True)
-    disposition_note = models.TextField(blank=True)
+    recorded_on = models.DateField(_("recorded on"))
+    recorded_by = actor_field(_("recorded by"))
+    disposition = models.CharField(
+        _("disposition"), max_length=12, choices=Disposition, blank=True
+    )
+    disposition_note = models.TextField(_("disposition note"), blank=True)
     sale_proceeds = money_field(_("sale proceeds to the ministry (Rs)"))
-    disposed_on = models.DateField(null=True, blank=True)
+    disposed_on = models.DateField(_("disposed on"), null=True, blank=True)
 
     history = HistoricalRecords()
 
     objects = AssetQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("asset")
+        verbose_name_plural = _("assets")
         ordering = ["project", "acquired_on", "pk"]
         indexes = [models.Index(fields=["project", "acquired_on"])]
         constraints = [
@@ -112,21 +119,30 @@ class AssetDisposal(Decided):
 
     AWAITING_DECISION = Status.REQUESTED
 
-    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="disposals")
-    kind = models.CharField(max_length=10, choices=Kind)
-    reason = models.TextField()
+    asset = models.ForeignKey(
+        Asset,
+        on_delete=models.CASCADE,
+        related_name="disposals",
+        verbose_name=_("asset"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    reason = models.TextField(_("reason"))
     expected_proceeds = money_field(_("expected proceeds (Rs)"))
-    status = models.CharField(max_length=10, choices=Status, default=Status.REQUESTED)
-    requested_on = models.DateField()
-    requested_by = actor_field()
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.REQUESTED
+    )
+    requested_on = models.DateField(_("requested on"))
+    requested_by = actor_field(_("requested by"))
     # decided_on and decided_by: from Decided.
-    decision_comment = models.TextField(blank=True)
+    decision_comment = models.TextField(_("decision comment"), blank=True)
 
     history = HistoricalRecords()
 
     objects = DecidedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("asset disposal")
+        verbose_name_plural = _("asset disposals")
         ordering = ["asset", "requested_on", "pk"]
         permissions = [("decide_asset_disposal", "Can approve or refuse a disposal")]
         constraints = [

@@ -34,7 +34,7 @@ def money_field(verbose_name, **kwargs):
     return models.BigIntegerField(verbose_name, **kwargs)
 
 
-def actor_field():
+def actor_field(verbose_name=None):
     """Return an optional link to the user who did something, with no reverse name.
 
     The user cannot be deleted while the record names them (``PROTECT``).
@@ -45,6 +45,7 @@ def actor_field():
         related_name="+",
         null=True,
         blank=True,
+        verbose_name=verbose_name,
     )
 
 

@@ -35,9 +35,12 @@ class ReleaseCondition(models.Model):
         OTHER = "other", _("other condition, marked met by the programme officer")
 
     instalment = models.ForeignKey(
-        Instalment, on_delete=models.CASCADE, related_name="conditions"
+        Instalment,
+        on_delete=models.CASCADE,
+        related_name="conditions",
+        verbose_name=_("instalment"),
     )
-    kind = models.CharField(max_length=20, choices=Kind)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     # RESTRICT: a milestone a condition names is not deleted on its own, but goes
     # with its project when the whole project is deleted.
     milestone = models.ForeignKey(
@@ -47,6 +50,7 @@ class ReleaseCondition(models.Model):
         null=True,
         blank=True,
         help_text=_("For a milestone condition: the milestone to be accepted."),
+        verbose_name=_("milestone"),
     )
     min_utilisation_percent = models.PositiveSmallIntegerField(
         _("minimum utilisation (%)"),
@@ -61,17 +65,19 @@ class ReleaseCondition(models.Model):
         _("condition as the sanction states it"), max_length=300, blank=True
     )
     # A free-text condition is met when the programme officer says so.
-    met_on = models.DateField(null=True, blank=True)
-    met_by = actor_field()
-    met_note = models.TextField(blank=True)
+    met_on = models.DateField(_("met on"), null=True, blank=True)
+    met_by = actor_field(_("met by"))
+    met_note = models.TextField(_("met note"), blank=True)
     # Finance may release with the condition unmet, recording why.
-    overridden_on = models.DateField(null=True, blank=True)
-    overridden_by = actor_field()
-    override_reason = models.TextField(blank=True)
+    overridden_on = models.DateField(_("overridden on"), null=True, blank=True)
+    overridden_by = actor_field(_("overridden by"))
+    override_reason = models.TextField(_("override reason"), blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("release condition")
+        verbose_name_plural = _("release conditions")
         ordering = ["instalment", "pk"]
         permissions = [
             ("mark_condition_met", "Can mark a free-text release condition as met")

@@ -13,6 +13,7 @@ import datetime
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from grants.models.common import actor_field
 
@@ -61,8 +62,8 @@ class Decided(models.Model):
     # The status of a row still waiting for its decision; each model sets it.
     AWAITING_DECISION: str
 
-    decided_on = models.DateField(null=True, blank=True)
-    decided_by = actor_field()
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decided_by = actor_field(_("decided by"))
 
     class Meta:
         abstract = True
@@ -71,8 +72,8 @@ class Decided(models.Model):
 class Submission(Decided):
     """A grantee's submission for the ministry to decide on: when, and who sent it."""
 
-    submitted_on = models.DateField()
-    submitted_by = actor_field()
+    submitted_on = models.DateField(_("submitted on"))
+    submitted_by = actor_field(_("submitted by"))
 
     class Meta:
         abstract = True

@@ -72,13 +72,17 @@ class Milestone(models.Model):
     OPEN_STATUSES = (Status.PENDING, Status.RETURNED)
 
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="milestones"
+        Project,
+        on_delete=models.CASCADE,
+        related_name="milestones",
+        verbose_name=_("project"),
     )
-    kind = models.CharField(max_length=25, choices=Kind)
-    title = models.CharField(max_length=200)
-    deliverable = models.TextField(blank=True)
-    due_on = models.DateField()
+    kind = models.CharField(_("kind"), max_length=25, choices=Kind)
+    title = models.CharField(_("title"), max_length=200)
+    deliverable = models.TextField(_("deliverable"), blank=True)
+    due_on = models.DateField(_("due on"))
     months_after_end = models.PositiveSmallIntegerField(
+        _("months after end"),
         null=True,
         blank=True,
         help_text=_(
@@ -86,20 +90,24 @@ class Milestone(models.Model):
             "(e.g. 3 for a final report): extensions move it."
         ),
     )
-    period_start = models.DateField(null=True, blank=True)
-    period_end = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
-    submitted_on = models.DateField(null=True, blank=True)
-    decided_on = models.DateField(null=True, blank=True)
+    period_start = models.DateField(_("period start"), null=True, blank=True)
+    period_end = models.DateField(_("period end"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.PENDING
+    )
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
     certificate = models.ForeignKey(
         "UtilisationCertificate",
         on_delete=models.SET_NULL,
         related_name="milestones",
         null=True,
         blank=True,
+        verbose_name=_("certificate"),
     )
-    waiver_reason = models.TextField(blank=True)
+    waiver_reason = models.TextField(_("waiver reason"), blank=True)
     original_due_on = models.DateField(
+        _("original due on"),
         null=True,
         blank=True,
         help_text=_(
@@ -107,13 +115,15 @@ class Milestone(models.Model):
             "resubmission date."
         ),
     )
-    reschedule_reason = models.TextField(blank=True)
+    reschedule_reason = models.TextField(_("reschedule reason"), blank=True)
 
     history = HistoricalRecords()
 
     objects = MilestoneQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
         ordering = ["due_on", "pk"]
         permissions = [
             ("waive_milestone", "Can waive a milestone"),

@@ -3,6 +3,7 @@
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -42,15 +43,22 @@ class BudgetLine(models.Model):
             }.get(self, GFRComponent.GENERAL)
 
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="budget_lines"
+        Project,
+        on_delete=models.CASCADE,
+        related_name="budget_lines",
+        verbose_name=_("project"),
     )
-    head = models.CharField(max_length=15, choices=Head)
-    project_year = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    head = models.CharField(_("head"), max_length=15, choices=Head)
+    project_year = models.PositiveSmallIntegerField(
+        _("project year"), validators=[MinValueValidator(1)]
+    )
     amount = money_field(_("amount (Rs)"))
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
         ordering = ["project", "project_year", "head"]
         constraints = [
             *non_negative("amount", model="budgetline"),
@@ -69,7 +77,10 @@ class BudgetLine(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_head_display()}, year {self.project_year}"
+        return gettext("%(head)s, year %(year)s") % {
+            "head": self.get_head_display(),
+            "year": self.project_year,
+        }
 
     @property
     def is_recurring(self):
@@ -94,22 +105,37 @@ class Instalment(models.Model):
     """A planned tranche of a sanction and, once paid, its release."""
 
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="instalments"
+        Project,
+        on_delete=models.CASCADE,
+        related_name="instalments",
+        verbose_name=_("project"),
     )
-    sequence = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
-    planned_on = models.DateField()
+    sequence = models.PositiveSmallIntegerField(
+        _("sequence"), validators=[MinValueValidator(1)]
+    )
+    planned_on = models.DateField(_("planned on"))
     amount = money_field(_("amount (Rs)"))
     condition = models.CharField(
-        max_length=300, blank=True, help_text=_("What must happen before release.")
+        _("condition"),
+        max_length=300,
+        blank=True,
+        help_text=_("What must happen before release."),
     )
     spend_by = models.DateField(
-        null=True, blank=True, help_text=_("GFR 230(4): the time limit to spend it.")
+        _("spend by"),
+        null=True,
+        blank=True,
+        help_text=_("GFR 230(4): the time limit to spend it."),
     )
-    recommended_on = models.DateField(null=True, blank=True)
-    recommended_by = actor_field()
-    released_on = models.DateField(null=True, blank=True, db_index=True)
-    release_order_number = models.CharField(max_length=60, blank=True)
-    released_by = actor_field()
+    recommended_on = models.DateField(_("recommended on"), null=True, blank=True)
+    recommended_by = actor_field(_("recommended by"))
+    released_on = models.DateField(
+        _("released on"), null=True, blank=True, db_index=True
+    )
+    release_order_number = models.CharField(
+        _("release order number"), max_length=60, blank=True
+    )
+    released_by = actor_field(_("released by"))
     covering_certificate = models.ForeignKey(
         "UtilisationCertificate",
         on_delete=models.PROTECT,
@@ -117,13 +143,17 @@ class Instalment(models.Model):
         null=True,
         blank=True,
         help_text=_("The accepted UC that allowed this release (GFR 238(2))."),
+        verbose_name=_("covering certificate"),
     )
     override_reason = models.TextField(
+        _("override reason"),
         blank=True,
         help_text=_("Why finance released without an accepted covering UC."),
     )
     low_utilisation_note = models.TextField(
+        _("low utilisation note"),
         blank=True,
+        # xgettext:no-python-format
         help_text=_("Why the release went ahead with under 75% utilisation."),
     )
 
@@ -132,6 +162,8 @@ class Instalment(models.Model):
     objects = InstalmentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
         ordering = ["project", "sequence"]
         permissions = [
             ("release_instalment", "Can record the release of an instalment"),
@@ -163,7 +195,10 @@ class Instalment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.project.reference} instalment {self.sequence}"
+        return gettext("%(reference)s instalment %(number)s") % {
+            "reference": self.project.reference,
+            "number": self.sequence,
+        }
 
     @property
     def is_released(self):

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from grants.models.projects import Project
@@ -55,50 +56,63 @@ class Notice(models.Model):
         FAILED = "failed", _("failed")
 
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="notices"
+        Project,
+        on_delete=models.CASCADE,
+        related_name="notices",
+        verbose_name=_("project"),
     )
-    kind = models.CharField(max_length=25, choices=Kind)
+    kind = models.CharField(_("kind"), max_length=25, choices=Kind)
     decision = models.CharField(
-        max_length=80, help_text=_("The decision's key: its kind and history row.")
+        _("decision"),
+        max_length=80,
+        help_text=_("The decision's key: its kind and history row."),
     )
     # What the decision was about, in words: "Half-yearly progress report ...".
-    about = models.CharField(max_length=255)
-    decided_on = models.DateField()
+    about = models.CharField(_("about"), max_length=255)
+    decided_on = models.DateField(_("decided on"))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         related_name="+",
         null=True,
         blank=True,
+        verbose_name=_("decided by"),
     )
-    reason = models.TextField(blank=True)
-    next_step = models.TextField(blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    next_step = models.TextField(_("next step"), blank=True)
     # The grantee portal page of what was decided, as a path.
-    portal_path = models.CharField(max_length=200)
+    portal_path = models.CharField(_("portal path"), max_length=200)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         related_name="notices",
         null=True,
         blank=True,
+        verbose_name=_("recipient"),
     )
-    recipient_email = models.EmailField()
+    recipient_email = models.EmailField(_("recipient email"))
     is_copy = models.BooleanField(
-        default=False, help_text=_("A copy to the programme officer.")
+        _("is copy"), default=False, help_text=_("A copy to the programme officer.")
     )
-    subject = models.CharField(max_length=255, blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
     status = models.CharField(
-        max_length=10, choices=Status, default=Status.PENDING, db_index=True
+        _("status"),
+        max_length=10,
+        choices=Status,
+        default=Status.PENDING,
+        db_index=True,
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     objects = NoticeQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -114,4 +128,8 @@ class Notice(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()}: {self.about} to {self.recipient_email}"
+        return gettext("%(kind)s: %(about)s to %(email)s") % {
+            "kind": self.get_kind_display(),
+            "about": self.about,
+            "email": self.recipient_email,
+        }

@@ -3,6 +3,8 @@
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
+from django.utils import dateformat
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -51,15 +53,21 @@ class UtilisationCertificate(Submission):
     AWAITING_DECISION = Status.SUBMITTED
 
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="certificates"
+        Project,
+        on_delete=models.CASCADE,
+        related_name="certificates",
+        verbose_name=_("project"),
     )
-    kind = models.CharField(max_length=12, choices=Kind)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind)
     fiscal_year = models.CharField(
-        max_length=7, validators=[fiscal_year_validator], db_index=True
+        _("fiscal year"),
+        max_length=7,
+        validators=[fiscal_year_validator],
+        db_index=True,
     )
-    period_start = models.DateField()
+    period_start = models.DateField(_("period start"))
     period_end = models.DateField(
-        help_text=_("For a provisional UC, the 'as on' date.")
+        _("period end"), help_text=_("For a provisional UC, the 'as on' date.")
     )
     opening_balance = money_field(_("1. opening unspent balance (Rs)"))
     interest_earned = money_field(_("2. interest earned (Rs)"))
@@ -77,31 +85,41 @@ class UtilisationCertificate(Submission):
         _("expenditure: creation of capital assets (Rs)"), null=True, blank=True
     )
     targets_achieved = models.TextField(
-        blank=True, help_text=_("GFR 238(1): whether the quantified targets were met.")
+        _("targets achieved"),
+        blank=True,
+        help_text=_("GFR 238(1): whether the quantified targets were met."),
     )
     received_instalments = models.ManyToManyField(
         "Instalment",
         related_name="certificates",
         blank=True,
         help_text=_("Column 4: the releases (sanction number, date) received."),
+        verbose_name=_("received instalments"),
     )
     status = models.CharField(
-        max_length=10, choices=Status, default=Status.SUBMITTED, db_index=True
+        _("status"),
+        max_length=10,
+        choices=Status,
+        default=Status.SUBMITTED,
+        db_index=True,
     )
     gap_reason = models.TextField(
+        _("gap reason"),
         blank=True,
         help_text=_(
             "Why the period does not start the day after the previous certificate's."
         ),
     )
     # submitted_on, submitted_by, decided_on and decided_by: from Submission.
-    return_reason = models.TextField(blank=True)
+    return_reason = models.TextField(_("return reason"), blank=True)
 
     history = HistoricalRecords()
 
     objects = UtilisationCertificateQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("utilisation certificate")
+        verbose_name_plural = _("utilisation certificates")
         ordering = ["project", "period_end", "pk"]
         permissions = [
             ("decide_certificate", "Can accept or return a utilisation certificate")
@@ -182,13 +200,15 @@ class UtilisationCertificate(Submission):
 
     def __str__(self):
         if self.kind == self.Kind.PROVISIONAL:
-            return (
-                f"{self.project.reference} provisional UC as on "
-                f"{self.period_end:%d %b %Y}"
-            )
-        return (
-            f"{self.project.reference} {self.get_kind_display()} UC {self.fiscal_year}"
-        )
+            return gettext("%(reference)s provisional UC as on %(date)s") % {
+                "reference": self.project.reference,
+                "date": dateformat.format(self.period_end, "d M Y"),
+            }
+        return gettext("%(reference)s %(kind)s UC %(year)s") % {
+            "reference": self.project.reference,
+            "kind": self.get_kind_display(),
+            "year": self.fiscal_year,
+        }
 
     @property
     def total_available(self):
@@ -242,24 +262,35 @@ class ProgressReport(Submission):
     AWAITING_DECISION = Status.SUBMITTED
 
     milestone = models.ForeignKey(
-        Milestone, on_delete=models.CASCADE, related_name="reports"
+        Milestone,
+        on_delete=models.CASCADE,
+        related_name="reports",
+        verbose_name=_("milestone"),
     )
-    version = models.PositiveSmallIntegerField(default=1)
-    period_start = models.DateField()
-    period_end = models.DateField()
-    narrative = models.TextField()
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    narrative = models.TextField(_("narrative"))
     trl_now = models.PositiveSmallIntegerField(_("TRL now"), validators=TRL_VALIDATORS)
-    publications = models.PositiveSmallIntegerField(default=0)
-    patents_filed = models.PositiveSmallIntegerField(default=0)
-    prototypes = models.PositiveSmallIntegerField(default=0)
-    technologies_transferred = models.PositiveSmallIntegerField(default=0)
-    people_trained = models.PositiveSmallIntegerField(default=0)
+    publications = models.PositiveSmallIntegerField(_("publications"), default=0)
+    patents_filed = models.PositiveSmallIntegerField(_("patents filed"), default=0)
+    prototypes = models.PositiveSmallIntegerField(_("prototypes"), default=0)
+    technologies_transferred = models.PositiveSmallIntegerField(
+        _("technologies transferred"), default=0
+    )
+    people_trained = models.PositiveSmallIntegerField(_("people trained"), default=0)
     status = models.CharField(
-        max_length=10, choices=Status, default=Status.SUBMITTED, db_index=True
+        _("status"),
+        max_length=10,
+        choices=Status,
+        default=Status.SUBMITTED,
+        db_index=True,
     )
     # submitted_on, submitted_by, decided_on and decided_by: from Submission.
     review_comment = models.TextField(
-        blank=True, help_text=_("Shown to the grantee; required when returning.")
+        _("review comment"),
+        blank=True,
+        help_text=_("Shown to the grantee; required when returning."),
     )
 
     history = HistoricalRecords()
@@ -267,6 +298,8 @@ class ProgressReport(Submission):
     objects = ProgressReportQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
         ordering = ["milestone", "version"]
         permissions = [("decide_report", "Can accept or return a progress report")]
         # The review queue: submitted reports, the longest waiting first.
@@ -302,7 +335,10 @@ class ProgressReport(Submission):
         ]
 
     def __str__(self):
-        return f"{self.milestone} (version {self.version})"
+        return gettext("%(milestone)s (version %(version)s)") % {
+            "milestone": self.milestone,
+            "version": self.version,
+        }
 
 
 class DocumentQuerySet(models.QuerySet):
@@ -324,7 +360,10 @@ class Document(models.Model):
         OTHER = "other", _("other")
 
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="documents"
+        Project,
+        on_delete=models.CASCADE,
+        related_name="documents",
+        verbose_name=_("project"),
     )
     report = models.ForeignKey(
         ProgressReport,
@@ -332,6 +371,7 @@ class Document(models.Model):
         related_name="documents",
         null=True,
         blank=True,
+        verbose_name=_("report"),
     )
     certificate = models.ForeignKey(
         UtilisationCertificate,
@@ -339,19 +379,22 @@ class Document(models.Model):
         related_name="documents",
         null=True,
         blank=True,
+        verbose_name=_("certificate"),
     )
-    kind = models.CharField(max_length=20, choices=Kind, default=Kind.OTHER)
-    file = models.FileField(upload_to="documents/%Y/%m/")
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    description = models.CharField(max_length=255, blank=True)
-    uploaded_by = actor_field()
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.OTHER)
+    file = models.FileField(_("file"), upload_to="documents/%Y/%m/")
+    original_name = models.CharField(_("original name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    uploaded_by = actor_field(_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = DocumentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
         ordering = ["-uploaded_at"]
 
     def __str__(self):

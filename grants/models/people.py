@@ -20,7 +20,16 @@ class User(AbstractUser):
         blank=True,
         help_text=_("With title, e.g. 'Dr Rohan Deshmukh'."),
     )
-    designation = models.CharField(max_length=150, blank=True)
+    designation = models.CharField(_("designation"), max_length=150, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_(
+            "Pages and e-mails are in this language; the language switch changes it."
+        ),
+    )
     is_division_head = models.BooleanField(
         _("division head"),
         default=False,
@@ -54,50 +63,52 @@ class Organisation(models.Model):
         PRIVATE = "private", _("private industry")
 
     class State(models.TextChoices):
-        AN = "AN", "Andaman and Nicobar Islands"
-        AP = "AP", "Andhra Pradesh"
-        AR = "AR", "Arunachal Pradesh"
-        AS = "AS", "Assam"
-        BR = "BR", "Bihar"
-        CH = "CH", "Chandigarh"
-        CG = "CG", "Chhattisgarh"
-        DH = "DH", "Dadra and Nagar Haveli and Daman and Diu"
-        DL = "DL", "Delhi"
-        GA = "GA", "Goa"
-        GJ = "GJ", "Gujarat"
-        HR = "HR", "Haryana"
-        HP = "HP", "Himachal Pradesh"
-        JK = "JK", "Jammu and Kashmir"
-        JH = "JH", "Jharkhand"
-        KA = "KA", "Karnataka"
-        KL = "KL", "Kerala"
-        LA = "LA", "Ladakh"
-        LD = "LD", "Lakshadweep"
-        MP = "MP", "Madhya Pradesh"
-        MH = "MH", "Maharashtra"
-        MN = "MN", "Manipur"
-        ML = "ML", "Meghalaya"
-        MZ = "MZ", "Mizoram"
-        NL = "NL", "Nagaland"
-        OD = "OD", "Odisha"
-        PY = "PY", "Puducherry"
-        PB = "PB", "Punjab"
-        RJ = "RJ", "Rajasthan"
-        SK = "SK", "Sikkim"
-        TN = "TN", "Tamil Nadu"
-        TS = "TS", "Telangana"
-        TR = "TR", "Tripura"
-        UP = "UP", "Uttar Pradesh"
-        UK = "UK", "Uttarakhand"
-        WB = "WB", "West Bengal"
+        AN = "AN", _("Andaman and Nicobar Islands")
+        AP = "AP", _("Andhra Pradesh")
+        AR = "AR", _("Arunachal Pradesh")
+        AS = "AS", _("Assam")
+        BR = "BR", _("Bihar")
+        CH = "CH", _("Chandigarh")
+        CG = "CG", _("Chhattisgarh")
+        DH = "DH", _("Dadra and Nagar Haveli and Daman and Diu")
+        DL = "DL", _("Delhi")
+        GA = "GA", _("Goa")
+        GJ = "GJ", _("Gujarat")
+        HR = "HR", _("Haryana")
+        HP = "HP", _("Himachal Pradesh")
+        JK = "JK", _("Jammu and Kashmir")
+        JH = "JH", _("Jharkhand")
+        KA = "KA", _("Karnataka")
+        KL = "KL", _("Kerala")
+        LA = "LA", _("Ladakh")
+        LD = "LD", _("Lakshadweep")
+        MP = "MP", _("Madhya Pradesh")
+        MH = "MH", _("Maharashtra")
+        MN = "MN", _("Manipur")
+        ML = "ML", _("Meghalaya")
+        MZ = "MZ", _("Mizoram")
+        NL = "NL", _("Nagaland")
+        OD = "OD", _("Odisha")
+        PY = "PY", _("Puducherry")
+        PB = "PB", _("Punjab")
+        RJ = "RJ", _("Rajasthan")
+        SK = "SK", _("Sikkim")
+        TN = "TN", _("Tamil Nadu")
+        TS = "TS", _("Telangana")
+        TR = "TR", _("Tripura")
+        UP = "UP", _("Uttar Pradesh")
+        UK = "UK", _("Uttarakhand")
+        WB = "WB", _("West Bengal")
 
-    name = models.CharField(max_length=200, unique=True)
-    slug = models.SlugField(unique=True)
-    kind = models.CharField(max_length=20, choices=Kind)
-    state = models.CharField(max_length=2, choices=State)
-    city = models.CharField(max_length=100, blank=True)
-    address = models.TextField(blank=True)
-    pan = models.CharField("PAN", max_length=10, blank=True, validators=[pan_validator])
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    state = models.CharField(_("state"), max_length=2, choices=State)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    pan = models.CharField(
+        _("PAN"), max_length=10, blank=True, validators=[pan_validator]
+    )
     udyam_number = models.CharField(
         _("Udyam registration number"),
         max_length=19,
@@ -121,10 +132,14 @@ class Organisation(models.Model):
     )
     head_email = models.EmailField(_("head's e-mail"), blank=True)
     is_illustrative = models.BooleanField(
-        default=False, help_text=_("Fictional demo record, not a real grantee.")
+        _("is illustrative"),
+        default=False,
+        help_text=_("Fictional demo record, not a real grantee."),
     )
 
     class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
@@ -154,20 +169,28 @@ class Membership(models.Model):
         FINANCE_OFFICER = "finance", _("finance officer")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="memberships"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organisation"),
     )
-    role = models.CharField(max_length=10, choices=Role)
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    role = models.CharField(_("role"), max_length=10, choices=Role)
+    is_active = models.BooleanField(_("is active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
 
     objects = MembershipQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         ordering = ["organisation", "role"]
         constraints = [
             models.UniqueConstraint(

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import dateformat
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -85,14 +87,26 @@ class Project(models.Model):
         CLOSED = "closed", _("closed")
         TERMINATED = "terminated", _("terminated")
 
-    reference = models.CharField(max_length=40, unique=True)
-    title = models.CharField(max_length=300)
-    abstract = models.TextField(blank=True)
+    reference = models.CharField(_("reference"), max_length=40, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    title_hi = models.CharField(
+        _("title in Hindi"),
+        max_length=300,
+        blank=True,
+        help_text=_("Optional; shown beside the English title where given."),
+    )
+    abstract = models.TextField(_("abstract"), blank=True)
     scheme = models.ForeignKey(
-        Scheme, on_delete=models.PROTECT, related_name="projects"
+        Scheme,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        verbose_name=_("scheme"),
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="projects"
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        verbose_name=_("organisation"),
     )
     principal_investigator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -107,11 +121,14 @@ class Project(models.Model):
         null=True,
         blank=True,
         limit_choices_to={"is_staff": True},
+        verbose_name=_("programme officer"),
     )
     stage = models.CharField(
         _("value-chain stage"), max_length=30, choices=Stage, db_index=True
     )
-    elements = models.ManyToManyField(Element, related_name="projects", blank=True)
+    elements = models.ManyToManyField(
+        Element, related_name="projects", blank=True, verbose_name=_("elements")
+    )
     trl_start = models.PositiveSmallIntegerField(
         _("TRL at start"), validators=TRL_VALIDATORS
     )
@@ -119,7 +136,9 @@ class Project(models.Model):
         _("target TRL"), validators=TRL_VALIDATORS
     )
     trl_now = models.PositiveSmallIntegerField(_("TRL now"), validators=TRL_VALIDATORS)
-    sanction_order_number = models.CharField(max_length=60, unique=True)
+    sanction_order_number = models.CharField(
+        _("sanction order number"), max_length=60, unique=True
+    )
     sanctioned_on = models.DateField(_("sanction order date"))
     fiscal_year = models.CharField(
         _("fiscal year of sanction"),
@@ -136,34 +155,43 @@ class Project(models.Model):
     )
     sanctioned_amount = money_field(_("sanctioned amount (Rs)"))
     status = models.CharField(
-        max_length=12, choices=Status, default=Status.SANCTIONED, db_index=True
+        _("status"),
+        max_length=12,
+        choices=Status,
+        default=Status.SANCTIONED,
+        db_index=True,
     )
     satyabhama_id = models.CharField(
         _("SATYABHAMA identifier"), max_length=40, blank=True
     )
-    closed_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
     unspent_refunded = money_field(_("unspent balance refunded (Rs)"))
     interest_refunded = money_field(_("interest refunded (Rs)"))
     refund_reference = models.CharField(
         _("refund challan / UTR reference"), max_length=60, blank=True
     )
     asset_disposition = models.TextField(
-        blank=True, help_text=_("What happens to the assets bought from the grant.")
+        _("asset disposition"),
+        blank=True,
+        help_text=_("What happens to the assets bought from the grant."),
     )
     refund_difference_reason = models.TextField(
+        _("refund difference reason"),
         blank=True,
         help_text=_(
             "Why the refund differs from the final UC's closing balance, if it does."
         ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
 
     objects = ProjectQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
         ordering = ["reference"]
         permissions = [("close_project", "Can close a project")]
         constraints = [
@@ -220,22 +248,29 @@ class Extension(Decided):
     AWAITING_DECISION = Status.REQUESTED
 
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="extensions"
+        Project,
+        on_delete=models.CASCADE,
+        related_name="extensions",
+        verbose_name=_("project"),
     )
-    previous_end_on = models.DateField()
-    new_end_on = models.DateField()
-    reason = models.TextField()
-    status = models.CharField(max_length=10, choices=Status, default=Status.REQUESTED)
-    requested_on = models.DateField()
-    requested_by = actor_field()
+    previous_end_on = models.DateField(_("previous end on"))
+    new_end_on = models.DateField(_("new end on"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.REQUESTED
+    )
+    requested_on = models.DateField(_("requested on"))
+    requested_by = actor_field(_("requested by"))
     # decided_on and decided_by: from Decided.
-    decision_comment = models.TextField(blank=True)
+    decision_comment = models.TextField(_("decision comment"), blank=True)
 
     history = HistoricalRecords()
 
     objects = DecidedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
         ordering = ["project", "requested_on"]
         permissions = [("approve_extension", "Can approve or reject an extension")]
         constraints = [
@@ -247,7 +282,10 @@ class Extension(Decided):
         ]
 
     def __str__(self):
-        return f"{self.project.reference}: to {self.new_end_on:%d %b %Y}"
+        return gettext("%(reference)s: to %(date)s") % {
+            "reference": self.project.reference,
+            "date": dateformat.format(self.new_end_on, "d M Y"),
+        }
 
     @property
     def months(self):

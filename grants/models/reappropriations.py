@@ -3,6 +3,7 @@
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -33,7 +34,10 @@ class Reappropriation(Decided):
     AWAITING_DECISION = Status.REQUESTED
 
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="reappropriations"
+        Project,
+        on_delete=models.CASCADE,
+        related_name="reappropriations",
+        verbose_name=_("project"),
     )
     from_head = models.CharField(_("from head"), max_length=15, choices=BudgetLine.Head)
     from_year = models.PositiveSmallIntegerField(
@@ -44,22 +48,27 @@ class Reappropriation(Decided):
         _("to project year"), validators=[MinValueValidator(1)]
     )
     amount = money_field(_("amount (Rs)"))
-    reason = models.TextField()
+    reason = models.TextField(_("reason"))
     needs_finance = models.BooleanField(
+        _("needs finance"),
         default=False,
         help_text=_("Above the scheme's threshold: finance decides, not the officer."),
     )
-    status = models.CharField(max_length=10, choices=Status, default=Status.REQUESTED)
-    requested_on = models.DateField()
-    requested_by = actor_field()
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.REQUESTED
+    )
+    requested_on = models.DateField(_("requested on"))
+    requested_by = actor_field(_("requested by"))
     # decided_on and decided_by: from Decided.
-    decision_comment = models.TextField(blank=True)
+    decision_comment = models.TextField(_("decision comment"), blank=True)
 
     history = HistoricalRecords()
 
     objects = ReappropriationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("reappropriation")
+        verbose_name_plural = _("reappropriations")
         ordering = ["project", "requested_on", "pk"]
         permissions = [
             ("decide_reappropriation", "Can decide a re-appropriation"),
@@ -95,7 +104,13 @@ class Reappropriation(Decided):
         ]
 
     def __str__(self):
-        return (
-            f"{self.project.reference}: {self.get_from_head_display()} year "
-            f"{self.from_year} to {self.get_to_head_display()} year {self.to_year}"
-        )
+        return gettext(
+            "%(reference)s: %(from_head)s year %(from_year)s to %(to_head)s year "
+            "%(to_year)s"
+        ) % {
+            "reference": self.project.reference,
+            "from_head": self.get_from_head_display(),
+            "from_year": self.from_year,
+            "to_head": self.get_to_head_display(),
+            "to_year": self.to_year,
+        }

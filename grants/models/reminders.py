@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from grants.models.milestones import Milestone
@@ -22,36 +23,41 @@ class ReminderRule(models.Model):
         ESCALATION = "escalation", _("escalation")
 
     code = models.SlugField(
-        max_length=40, help_text=_("e.g. before-30, due-today, overdue-7")
+        _("code"), max_length=40, help_text=_("e.g. before-30, due-today, overdue-7")
     )
-    name = models.CharField(max_length=100)
+    name = models.CharField(_("name"), max_length=100)
     milestone_kind = models.CharField(
+        _("milestone kind"),
         max_length=25,
         choices=Milestone.Kind,
         blank=True,
         help_text=_("Blank: every kind of milestone."),
     )
     offset_days = models.SmallIntegerField(
-        help_text=_("Days from the due date: -30 before, 0 on the day, 7 after.")
+        _("offset days"),
+        help_text=_("Days from the due date: -30 before, 0 on the day, 7 after."),
     )
     template = models.CharField(
-        max_length=12, choices=Template, default=Template.REMINDER
+        _("template"), max_length=12, choices=Template, default=Template.REMINDER
     )
     to_grantee = models.BooleanField(_("to the PI and finance officer"), default=True)
-    to_programme_officer = models.BooleanField(default=False)
+    to_programme_officer = models.BooleanField(_("to programme officer"), default=False)
     to_organisation_head = models.BooleanField(
         _("to the head of the grantee organisation"), default=False
     )
-    to_division_head = models.BooleanField(default=False)
+    to_division_head = models.BooleanField(_("to division head"), default=False)
     marks_non_compliant = models.BooleanField(
+        _("marks non compliant"),
         default=False,
         help_text=_(
             "The project shows as non-compliant and its next instalment as blocked."
         ),
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(_("is active"), default=True)
 
     class Meta:
+        verbose_name = _("reminder rule")
+        verbose_name_plural = _("reminder rules")
         ordering = ["offset_days", "code", "milestone_kind"]
         constraints = [
             models.UniqueConstraint(
@@ -64,7 +70,11 @@ class ReminderRule(models.Model):
         ]
 
     def __str__(self):
-        kind = self.get_milestone_kind_display() if self.milestone_kind else "all"
+        kind = (
+            self.get_milestone_kind_display()
+            if self.milestone_kind
+            else pgettext("milestone kinds", "all")
+        )
         return f"{self.name} ({kind})"
 
 
@@ -87,7 +97,10 @@ class Reminder(models.Model):
         CANCELLED = "cancelled", _("cancelled")
 
     milestone = models.ForeignKey(
-        Milestone, on_delete=models.CASCADE, related_name="reminders"
+        Milestone,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("milestone"),
     )
     rule = models.ForeignKey(
         ReminderRule,
@@ -96,6 +109,7 @@ class Reminder(models.Model):
         null=True,
         blank=True,
         help_text=_("Blank for a reminder sent by hand."),
+        verbose_name=_("rule"),
     )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -103,10 +117,13 @@ class Reminder(models.Model):
         related_name="reminders",
         null=True,
         blank=True,
+        verbose_name=_("recipient"),
     )
-    recipient_email = models.EmailField()
-    due_on = models.DateField(help_text=_("The milestone's due date it was sent for."))
-    subject = models.CharField(max_length=255, blank=True)
+    recipient_email = models.EmailField(_("recipient email"))
+    due_on = models.DateField(
+        _("due on"), help_text=_("The milestone's due date it was sent for.")
+    )
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -114,18 +131,25 @@ class Reminder(models.Model):
         null=True,
         blank=True,
         help_text=_("The staff member who sent it by hand."),
+        verbose_name=_("sent by"),
     )
-    request_key = models.CharField(max_length=64, blank=True)
+    request_key = models.CharField(_("request key"), max_length=64, blank=True)
     status = models.CharField(
-        max_length=10, choices=Status, default=Status.PENDING, db_index=True
+        _("status"),
+        max_length=10,
+        choices=Status,
+        default=Status.PENDING,
+        db_index=True,
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -146,8 +170,12 @@ class Reminder(models.Model):
         indexes = [models.Index(fields=["status", "claimed_at"])]
 
     def __str__(self):
-        rule = self.rule.code if self.rule_id else "by hand"
-        return f"{rule} to {self.recipient_email} for {self.milestone}"
+        rule = self.rule.code if self.rule_id else gettext("by hand")
+        return gettext("%(rule)s to %(email)s for %(milestone)s") % {
+            "rule": rule,
+            "email": self.recipient_email,
+            "milestone": self.milestone,
+        }
 
 
 class Digest(models.Model):
@@ -160,17 +188,24 @@ class Digest(models.Model):
         FAILED = "failed", _("failed")
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="digests",
+        verbose_name=_("recipient"),
     )
-    week_starting = models.DateField()
-    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    week_starting = models.DateField(_("week starting"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("digest")
+        verbose_name_plural = _("digests")
         ordering = ["-week_starting"]
         constraints = [
             models.UniqueConstraint(
@@ -180,4 +215,7 @@ class Digest(models.Model):
         ]
 
     def __str__(self):
-        return f"Digest for {self.recipient}, week of {self.week_starting}"
+        return gettext("Digest for %(recipient)s, week of %(week)s") % {
+            "recipient": self.recipient,
+            "week": self.week_starting,
+        }

@@ -1,6 +1,7 @@
 """Per-project summaries of money and the release pipeline, for the dashboard."""
 
 from django.db import models
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from grants.models.common import money_field, non_negative
@@ -28,22 +29,36 @@ class ProjectSummary(models.Model):
     """
 
     project = models.OneToOneField(
-        Project, on_delete=models.CASCADE, primary_key=True, related_name="summary"
+        Project,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="summary",
+        verbose_name=_("project"),
     )
     # Copies of what the dashboard groups and counts by, so that its sums read
     # this one narrow table: the project's own columns and its grantee's kind.
-    fiscal_year = models.CharField(max_length=7, blank=True)
+    fiscal_year = models.CharField(_("fiscal year"), max_length=7, blank=True)
     scheme = models.ForeignKey(
-        Scheme, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Scheme,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("scheme"),
     )
-    organisation_kind = models.CharField(max_length=20, blank=True)
-    stage = models.CharField(max_length=30, blank=True)
-    status = models.CharField(max_length=12, blank=True)
-    trl_start = models.PositiveSmallIntegerField(null=True, blank=True)
-    trl_now = models.PositiveSmallIntegerField(null=True, blank=True)
-    trl_target = models.PositiveSmallIntegerField(null=True, blank=True)
+    organisation_kind = models.CharField(
+        _("organisation kind"), max_length=20, blank=True
+    )
+    stage = models.CharField(_("stage"), max_length=30, blank=True)
+    status = models.CharField(_("status"), max_length=12, blank=True)
+    trl_start = models.PositiveSmallIntegerField(_("trl start"), null=True, blank=True)
+    trl_now = models.PositiveSmallIntegerField(_("trl now"), null=True, blank=True)
+    trl_target = models.PositiveSmallIntegerField(
+        _("trl target"), null=True, blank=True
+    )
     sanctioned = money_field(_("sanctioned amount (Rs)"))
     search_text = models.TextField(
+        _("search text"),
         blank=True,
         help_text=_(
             "Reference, title, grantee and principal investigator, in capitals: "
@@ -59,23 +74,31 @@ class ProjectSummary(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("next instalment"),
     )
     next_amount = money_field(_("next instalment (Rs)"))
     release_stage = models.CharField(
+        _("release stage"),
         max_length=20,
         blank=True,
         help_text=_("Where the next instalment stands; blank when none is due."),
     )
-    stage_since = models.DateField(null=True, blank=True)
-    blockers = models.TextField(blank=True, help_text=_("One per line."))
-    version = models.PositiveIntegerField(default=1)
-    refreshed_version = models.PositiveIntegerField(default=0)
-    refreshed_for = models.DateField(null=True, blank=True)
-    valid_until = models.DateField(null=True, blank=True)
-    refreshed_at = models.DateTimeField(null=True, blank=True)
+    stage_since = models.DateField(_("stage since"), null=True, blank=True)
+    blockers = models.TextField(_("blockers"), blank=True, help_text=_("One per line."))
+    # The same blockers in Hindi: a summary is read by pages in either language, so
+    # it keeps both rather than working them out again per page.
+    blockers_hi = models.TextField(
+        _("blockers in Hindi"), blank=True, help_text=_("One per line.")
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    refreshed_version = models.PositiveIntegerField(_("refreshed version"), default=0)
+    refreshed_for = models.DateField(_("refreshed for"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    refreshed_at = models.DateTimeField(_("refreshed at"), null=True, blank=True)
 
     class Meta:
-        verbose_name_plural = "project summaries"
+        verbose_name = _("project summary")
+        verbose_name_plural = _("project summaries")
         constraints = [
             *non_negative(
                 "sanctioned",
@@ -108,8 +131,12 @@ class ProjectSummary(models.Model):
         ]
 
     def __str__(self):
-        return f"Summary of {self.project_id}"
+        return gettext("Summary of %(project)s") % {"project": self.project_id}
 
     @property
     def blocker_list(self) -> list[str]:
-        return [line for line in self.blockers.splitlines() if line]
+        """The blockers in the page's language (English where none are in Hindi)."""
+        text = self.blockers
+        if self.blockers_hi and (get_language() or "").startswith("hi"):
+            text = self.blockers_hi
+        return [line for line in text.splitlines() if line]

@@ -18,6 +18,7 @@ interest is expected to be at least the unremitted interest the final UC shows.
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils import dateformat
 from django.utils.translation import gettext as _
 
 from grants.models import (
@@ -124,7 +125,7 @@ def reconcile(
 
 
 def _day(day: datetime.date) -> str:
-    return f"{day:%d %b %Y}"
+    return dateformat.format(day, "d M Y")
 
 
 def open_paperwork(project: Project) -> list[OpenItem]:

@@ -15,6 +15,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
+from django.utils import dateformat
 from django.utils.translation import gettext as _
 
 from grants.formatting import INDIA, format_percent
@@ -80,7 +81,7 @@ class Check:
 
 
 def _day(day: datetime.date) -> str:
-    return f"{day:%d %b %Y}"
+    return dateformat.format(day, "d M Y")
 
 
 def _milestone(condition, *, on, **context) -> tuple[bool, str]:

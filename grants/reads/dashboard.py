@@ -38,6 +38,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
+from django.utils.translation import gettext_lazy as _
 
 from grants import summaries
 from grants.formatting import fiscal_year_bounds, fiscal_year_of
@@ -162,18 +163,18 @@ class Dimension:
 
 
 DIMENSIONS = [
-    Dimension("fiscal_year", "By fiscal year of sanction", "fiscal_year"),
-    Dimension("scheme", "By scheme", "scheme__name"),
+    Dimension("fiscal_year", _("By fiscal year of sanction"), "fiscal_year"),
+    Dimension("scheme", _("By scheme"), "scheme__name"),
     Dimension(
         "kind",
-        "By grantee kind",
+        _("By grantee kind"),
         "organisation_kind",
         tuple(Organisation.Kind.choices),
     ),
     Dimension(
-        "stage", "By REE value-chain stage", "stage", tuple(Project.Stage.choices)
+        "stage", _("By REE value-chain stage"), "stage", tuple(Project.Stage.choices)
     ),
-    Dimension("status", "By status", "status", tuple(Project.Status.choices)),
+    Dimension("status", _("By status"), "status", tuple(Project.Status.choices)),
 ]
 
 

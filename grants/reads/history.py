@@ -4,7 +4,9 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.utils import dateformat, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from grants.formatting import format_inr
 from grants.models import (
@@ -49,6 +51,14 @@ class HistoryEntry:
     changes: list[Change]
 
 
+# django-simple-history names its actions with these words (``action``) and ships
+# no Hindi: marked here so that the project's catalogue carries them.
+HISTORY_ACTIONS = (
+    gettext_noop("Created"),
+    gettext_noop("Changed"),
+    gettext_noop("Deleted"),
+)
+
 HISTORY_LENGTH = 60
 # Bookkeeping fields that change on every save and say nothing to a reader.
 HISTORY_IGNORED = {"updated_at", "created_at"}
@@ -62,15 +72,21 @@ def _show(field, value) -> str:
     if field.is_relation:
         return Related(field.related_model, value)
     if isinstance(value, datetime.datetime):
-        return f"{value:%d %b %Y %H:%M}"
+        return dateformat.format(value, "d M Y H:i")
     if isinstance(value, datetime.date):
-        return f"{value:%d %b %Y}"
+        return dateformat.format(value, "d M Y")
     if isinstance(value, bool):
-        return "yes" if value else "no"
-    if "(Rs)" in str(field.verbose_name):
+        return _("yes") if value else _("no")
+    if _in_rupees(field):
         return f"₹\u00a0{format_inr(value)}"
     text = str(value)
     return text if len(text) <= 120 else text[:119] + "…"
+
+
+def _in_rupees(field) -> bool:
+    """Whether a field holds rupees: its English label says "(Rs)"."""
+    with translation.override(None):
+        return "(Rs)" in str(field.verbose_name)
 
 
 def _entries(records, describe) -> list[HistoryEntry]:
@@ -116,10 +132,15 @@ def _label(row) -> str:
         return row.get_full_name() or row.username
     if isinstance(row, UtilisationCertificate):
         if row.kind == UtilisationCertificate.Kind.PROVISIONAL:
-            return f"Provisional UC as on {row.period_end:%d %b %Y}"
-        return f"{row.get_kind_display().capitalize()} UC {row.fiscal_year}"
+            return _("Provisional UC as on %(day)s") % {
+                "day": dateformat.format(row.period_end, "d M Y")
+            }
+        return _("%(kind)s UC %(year)s") % {
+            "kind": row.get_kind_display().capitalize(),
+            "year": row.fiscal_year,
+        }
     if isinstance(row, Instalment):
-        return f"Instalment {row.sequence}"
+        return _("Instalment %(number)s") % {"number": row.sequence}
     if isinstance(row, Milestone | ProgressReport | Extension):
         return str(getattr(row, "title", None) or row)
     return str(row)
@@ -155,29 +176,42 @@ def project_history(project: Project, *, length: int = HISTORY_LENGTH):
     """
     milestone_titles = dict(project.milestones.values_list("pk", "title"))
     sources = [
-        (project.history.all(), lambda r: "Project"),
+        (project.history.all(), lambda r: _("Project")),
         (
             Instalment.history.filter(project_id=project.pk),
-            lambda r: f"Instalment {r.sequence}",
+            lambda r: _("Instalment %(number)s") % {"number": r.sequence},
         ),
         (
             UtilisationCertificate.history.filter(project_id=project.pk),
-            lambda r: f"UC {r.get_kind_display()} {r.fiscal_year}",
+            lambda r: (
+                _("UC %(kind)s %(year)s")
+                % {"kind": r.get_kind_display(), "year": r.fiscal_year}
+            ),
         ),
         (Milestone.history.filter(project_id=project.pk), lambda r: r.title),
         (
             ProgressReport.history.filter(milestone__project_id=project.pk),
             lambda r: (
-                f"{milestone_titles.get(r.milestone_id, 'Report')}, version {r.version}"
+                _("%(title)s, version %(version)s")
+                % {
+                    "title": milestone_titles.get(r.milestone_id) or _("Report"),
+                    "version": r.version,
+                }
             ),
         ),
         (
             Extension.history.filter(project_id=project.pk),
-            lambda r: f"Extension to {r.new_end_on:%d %b %Y}",
+            lambda r: (
+                _("Extension to %(day)s")
+                % {"day": dateformat.format(r.new_end_on, "d M Y")}
+            ),
         ),
         (
             BudgetLine.history.filter(project_id=project.pk),
-            lambda r: f"Budget: {r.get_head_display()}, year {r.project_year}",
+            lambda r: (
+                _("Budget: %(head)s, year %(year)s")
+                % {"head": r.get_head_display(), "year": r.project_year}
+            ),
         ),
         (
             ReleaseCondition.history.filter(instalment__project_id=project.pk),

@@ -7,6 +7,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from grants.models import BudgetLine, GFRComponent, Project, UtilisationCertificate
 
 
@@ -103,9 +105,9 @@ def project_finance(project: Project, *, budget_lines, instalments, certificates
     return ProjectFinance(
         years=years,
         heads=heads,
-        budget=FinanceRow("Budget", pivot["totals"], pivot["grand_total"]),
-        released=_row("Released", released_by_year, years),
-        expenditure=_row("Expenditure in accepted UCs", spent_by_year, years),
+        budget=FinanceRow(_("Budget"), pivot["totals"], pivot["grand_total"]),
+        released=_row(_("Released"), released_by_year, years),
+        expenditure=_row(_("Expenditure in accepted UCs"), spent_by_year, years),
         components=components,
         certificates=accepted,
         interest_earned=sum(uc.interest_earned for uc in accepted),

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
+from django.utils import dateformat
+from django.utils.translation import gettext as _
 
 from grants.models import (
     Document,
@@ -41,22 +43,32 @@ class RecentDecision:
 def certificate_title(certificate: UtilisationCertificate) -> str:
     """Name a certificate without reading its project."""
     if certificate.kind == UtilisationCertificate.Kind.PROVISIONAL:
-        return f"Provisional UC as on {certificate.period_end:%d %b %Y}"
-    return f"{certificate.get_kind_display().capitalize()} UC {certificate.fiscal_year}"
+        return _("Provisional UC as on %(day)s") % {
+            "day": dateformat.format(certificate.period_end, "d M Y")
+        }
+    return _("%(kind)s UC %(year)s") % {
+        "kind": certificate.get_kind_display().capitalize(),
+        "year": certificate.fiscal_year,
+    }
 
 
 def report_title(report: ProgressReport) -> str:
     """Name one version of a report by its milestone (which must be fetched)."""
-    return f"{report.milestone.title}, version {report.version}"
+    return _("%(title)s, version %(version)s") % {
+        "title": report.milestone.title,
+        "version": report.version,
+    }
 
 
 def attachment_label(document: Document) -> str:
     """Say what a document is kept against, without reading more rows."""
     if document.report_id:
-        return f"Report: {report_title(document.report)}"
+        return _("Report: %(title)s") % {"title": report_title(document.report)}
     if document.certificate_id:
-        return f"Certificate: {certificate_title(document.certificate)}"
-    return "Project"
+        return _("Certificate: %(title)s") % {
+            "title": certificate_title(document.certificate)
+        }
+    return _("Project")
 
 
 def returned_certificates(user):

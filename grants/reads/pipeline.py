@@ -12,6 +12,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from grants.models import (
     NON_COMPLIANT_AFTER_DAYS,
@@ -35,12 +38,12 @@ class Stage:
     RELEASED = "released"
 
     LABELS = {
-        PLANNED: "Planned",
-        AWAITING_DOCUMENTS: "Waiting for the grantee's documents",
-        UNDER_REVIEW: "Documents under the ministry's review",
-        ELIGIBLE: "Eligible for release",
-        RECOMMENDED: "Recommended for release",
-        RELEASED: "Released",
+        PLANNED: gettext_lazy("Planned"),
+        AWAITING_DOCUMENTS: gettext_lazy("Waiting for the grantee's documents"),
+        UNDER_REVIEW: gettext_lazy("Documents under the ministry's review"),
+        ELIGIBLE: gettext_lazy("Eligible for release"),
+        RECOMMENDED: gettext_lazy("Recommended for release"),
+        RELEASED: pgettext_lazy("release stage", "Released"),
     }
     ORDER = [
         PLANNED,
@@ -87,7 +90,7 @@ class ReleaseState:
 
 
 def _long(day: datetime.date) -> str:
-    return f"{day:%d %b %Y}"
+    return dateformat.format(day, "d M Y")
 
 
 def _covering_blocker(certificates, *, previous_release, on):
@@ -105,21 +108,33 @@ def _covering_blocker(certificates, *, previous_release, on):
         by_status[uc.status].append(uc)
     if submitted := by_status[UtilisationCertificate.Status.SUBMITTED]:
         uc = submitted[-1]
-        return None, f"{uc} submitted on {_long(uc.submitted_on)} is under review.", uc
+        blocker = _("%(uc)s submitted on %(day)s is under review.") % {
+            "uc": uc,
+            "day": _long(uc.submitted_on),
+        }
+        return None, blocker, uc
     if returned := by_status[UtilisationCertificate.Status.RETURNED]:
         uc = returned[-1]
-        return (
-            None,
-            f"{uc} was returned on {_long(uc.decided_on)}: a corrected certificate "
-            f"is awaited.",
-            None,
-        )
-    return (
-        None,
-        f"An accepted utilisation certificate covering the release of "
-        f"{_long(previous_release)} is needed (GFR 2017 rules 230(10) and 238(2)).",
-        None,
-    )
+        blocker = _(
+            "%(uc)s was returned on %(day)s: a corrected certificate is awaited."
+        ) % {"uc": uc, "day": _long(uc.decided_on)}
+        return None, blocker, None
+    blocker = _(
+        "An accepted utilisation certificate covering the release of %(day)s is "
+        "needed (GFR 2017 rules 230(10) and 238(2))."
+    ) % {"day": _long(previous_release)}
+    return None, blocker, None
+
+
+def _ended_blocker(status: str) -> str:
+    """Say that a closed or terminated project releases nothing more."""
+    if status == Project.Status.CLOSED:
+        return _("The project is closed: nothing more is released.")
+    if status == Project.Status.TERMINATED:
+        return _("The project is terminated: nothing more is released.")
+    return _("The project is %(status)s: nothing more is released.") % {
+        "status": Project.Status(status).label
+    }
 
 
 def _state(
@@ -138,12 +153,12 @@ def _state(
 
     blockers = []
     if ended:
-        blockers.append(f"The project is {ended}: nothing more is released.")
+        blockers.append(_ended_blocker(ended))
     covering = in_review = None
     since = instalment.planned_on
     earlier = [i for i in instalments if i.sequence < instalment.sequence]
     if any(i.released_on is None for i in earlier):
-        blockers.append("The earlier instalment has not been released yet.")
+        blockers.append(_("The earlier instalment has not been released yet."))
     elif earlier:
         previous_release = max(i.released_on for i in earlier)
         since = max(previous_release, instalment.planned_on)
@@ -161,9 +176,20 @@ def _state(
             reviewing.append(check.under_review_since)
     for milestone in open_milestones:
         if milestone.is_non_compliant(on=on):
+            days = milestone.days_past_due(on=on)
             blockers.append(
-                f"{milestone.title} is {milestone.days_past_due(on=on)} days overdue "
-                f"(due {_long(milestone.due_on)}): the project is non-compliant."
+                ngettext(
+                    "%(title)s is %(count)s day overdue (due %(due)s): the project "
+                    "is non-compliant.",
+                    "%(title)s is %(count)s days overdue (due %(due)s): the project "
+                    "is non-compliant.",
+                    days,
+                )
+                % {
+                    "title": milestone.title,
+                    "count": days,
+                    "due": _long(milestone.due_on),
+                }
             )
 
     if instalment.recommended_on is not None and not blockers:
@@ -223,7 +249,7 @@ def release_states(project: Project, *, on: datetime.date) -> list[ReleaseState]
     open_milestones = getattr(project, "open_milestones", None)
     if open_milestones is None:
         open_milestones = list(project.milestones.open().order_by("due_on"))
-    ended = project.get_status_display() if project.status in ENDED_STATUSES else ""
+    ended = project.status if project.status in ENDED_STATUSES else ""
     return [
         _state(
             instalment,
@@ -263,8 +289,8 @@ def pipeline(projects, *, on: datetime.date) -> dict[str, list[ReleaseState]]:
 # The pipeline in a grantee's words.
 GRANTEE_STAGE_LABELS = {
     **Stage.LABELS,
-    Stage.AWAITING_DOCUMENTS: "What the ministry still needs from you",
-    Stage.UNDER_REVIEW: "Under the ministry's review",
+    Stage.AWAITING_DOCUMENTS: gettext_lazy("What the ministry still needs from you"),
+    Stage.UNDER_REVIEW: gettext_lazy("Under the ministry's review"),
 }
 
 

@@ -11,20 +11,23 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grants.formatting import format_inr
 from grants.models import Document, ProgressReport, UtilisationCertificate
 
 REPORT_FIELDS = [
-    ("period_start", "Period from"),
-    ("period_end", "Period to"),
-    ("trl_now", "TRL claimed"),
-    ("publications", "Publications"),
-    ("patents_filed", "Patents filed"),
-    ("prototypes", "Prototypes"),
-    ("technologies_transferred", "Technologies transferred"),
-    ("people_trained", "People trained"),
-    ("narrative", "Narrative"),
+    ("period_start", gettext_lazy("Period from")),
+    ("period_end", gettext_lazy("Period to")),
+    ("trl_now", gettext_lazy("TRL claimed")),
+    ("publications", gettext_lazy("Publications")),
+    ("patents_filed", gettext_lazy("Patents filed")),
+    ("prototypes", gettext_lazy("Prototypes")),
+    ("technologies_transferred", gettext_lazy("Technologies transferred")),
+    ("people_trained", gettext_lazy("People trained")),
+    ("narrative", gettext_lazy("Narrative")),
 ]
 MONEY_FIELDS = {
     "opening_balance",
@@ -38,18 +41,18 @@ MONEY_FIELDS = {
     "expenditure_capital",
 }
 CERTIFICATE_FIELDS = [
-    ("period_start", "Period from"),
-    ("period_end", "Period to"),
-    ("opening_balance", "1. Opening unspent balance"),
-    ("interest_earned", "2. Interest earned"),
-    ("interest_remitted", "3. Interest remitted"),
-    ("grant_received", "4. Grant received"),
-    ("expenditure", "6. Expenditure"),
-    ("expenditure_general", "Expenditure: general"),
-    ("expenditure_salary", "Expenditure: salary"),
-    ("expenditure_capital", "Expenditure: capital assets"),
-    ("closing_balance", "7. Closing balance"),
-    ("targets_achieved", "Targets achieved"),
+    ("period_start", gettext_lazy("Period from")),
+    ("period_end", gettext_lazy("Period to")),
+    ("opening_balance", gettext_lazy("1. Opening unspent balance")),
+    ("interest_earned", gettext_lazy("2. Interest earned")),
+    ("interest_remitted", gettext_lazy("3. Interest remitted")),
+    ("grant_received", gettext_lazy("4. Grant received")),
+    ("expenditure", gettext_lazy("6. Expenditure")),
+    ("expenditure_general", gettext_lazy("Expenditure: general")),
+    ("expenditure_salary", gettext_lazy("Expenditure: salary")),
+    ("expenditure_capital", gettext_lazy("Expenditure: capital assets")),
+    ("closing_balance", gettext_lazy("7. Closing balance")),
+    ("targets_achieved", gettext_lazy("Targets achieved")),
 ]
 
 
@@ -76,7 +79,7 @@ def _shown(name: str, value) -> str:
     if name in MONEY_FIELDS:
         return f"₹ {format_inr(value)}"
     if isinstance(value, datetime.date):
-        return f"{value:%d %b %Y}"
+        return dateformat.format(value, "d M Y")
     return str(value)
 
 
@@ -97,11 +100,13 @@ def story(versions) -> list[Event]:
     """Each version's submission and decision, in the order they happened."""
     events = []
     for version in versions:
-        label = f"Version {version.version}" if hasattr(version, "version") else ""
+        numbered = hasattr(version, "version")
         events.append(
             Event(
                 version.submitted_on,
-                f"{label or 'Certificate'} submitted".strip(),
+                _("Version %(number)s submitted") % {"number": version.version}
+                if numbered
+                else _("Certificate submitted"),
                 _person(version.submitted_by),
             )
         )
@@ -109,10 +114,14 @@ def story(versions) -> list[Event]:
             comment = getattr(version, "review_comment", "") or getattr(
                 version, "return_reason", ""
             )
+            status = version.get_status_display()
             events.append(
                 Event(
                     version.decided_on,
-                    f"{label or 'Certificate'} {version.get_status_display()}".strip(),
+                    _("Version %(number)s %(status)s")
+                    % {"number": version.version, "status": status}
+                    if numbered
+                    else _("Certificate %(status)s") % {"status": status},
                     _person(version.decided_by),
                     comment,
                 )

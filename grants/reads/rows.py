@@ -97,10 +97,10 @@ class InstalmentState:
     DUE = "due"
     PLANNED = "planned"
     LABELS = {
-        RELEASED: "released",
-        RECOMMENDED: "recommended",
-        DUE: "due, not released",
-        PLANNED: "planned",
+        RELEASED: _("released"),
+        RECOMMENDED: _("recommended"),
+        DUE: _("due, not released"),
+        PLANNED: _("planned"),
     }
     # Sorting follows the pipeline, from the furthest away to paid.
     RANK = {PLANNED: 1, DUE: 2, RECOMMENDED: 3, RELEASED: 4}

@@ -2,14 +2,21 @@
 
 import datetime
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 
 def days_label(days: int) -> str:
     """Say how far a due date is: "3 days left", "due today", "1 day overdue"."""
     if days == 0:
-        return "due today"
+        return _("due today")
     if days > 0:
-        return f"{days} day{'s' if days != 1 else ''} left"
-    return f"{-days} day{'s' if days != -1 else ''} overdue"
+        return ngettext("%(count)s day left", "%(count)s days left", days) % {
+            "count": days
+        }
+    return ngettext("%(count)s day overdue", "%(count)s days overdue", -days) % {
+        "count": -days
+    }
 
 
 def with_days_left(milestones, *, today: datetime.date) -> list:

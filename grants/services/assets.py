@@ -22,7 +22,13 @@ from grants.models import (
     User,
 )
 from grants.reads.closure import is_disposed
-from grants.services.common import GrantRuleError, _date, _rupees, _save
+from grants.services.common import (
+    GrantRuleError,
+    _date,
+    _rupees,
+    _save,
+    in_default_language,
+)
 from grants.services.documents import (
     CERTIFICATE_SUBMITTER_ROLES,
     _remove_files,
@@ -99,18 +105,35 @@ def record_asset(
     errors = {}
     today = timezone.localdate()
     earliest = earliest_bill_date(project)
-    for name, day, what in (
-        ("bill_date", bill_date, _("The bill")),
-        ("acquired_on", acquired_on, _("The asset")),
-    ):
-        if day > min(today, recorded_on):
-            errors[name] = _("%(what)s cannot be dated after today.") % {"what": what}
-        elif day < earliest:
-            errors[name] = _(
-                "%(what)s is dated %(day)s, before the project's sanction of "
+    for name, day, after_today, before_sanction in (
+        (
+            "bill_date",
+            bill_date,
+            _("The bill cannot be dated after today."),
+            _(
+                "The bill is dated %(day)s, before the project's sanction of "
                 "%(earliest)s: the grant does not meet expenditure before its "
                 "sanction unless the sanction says so (GFR 230(15))."
-            ) % {"what": what, "day": _date(day), "earliest": _date(earliest)}
+            ),
+        ),
+        (
+            "acquired_on",
+            acquired_on,
+            _("The asset cannot be dated after today."),
+            _(
+                "The asset is dated %(day)s, before the project's sanction of "
+                "%(earliest)s: the grant does not meet expenditure before its "
+                "sanction unless the sanction says so (GFR 230(15))."
+            ),
+        ),
+    ):
+        if day > min(today, recorded_on):
+            errors[name] = after_today
+        elif day < earliest:
+            errors[name] = before_sanction % {
+                "day": _date(day),
+                "earliest": _date(earliest),
+            }
     if cost is None or cost <= 0:
         errors["cost"] = _("An asset has a cost above zero.")
     if budget_line is not None and budget_line.project_id != project.pk:
@@ -138,14 +161,23 @@ def record_asset(
                     _("%(reference)s is closed: its register of assets is final.")
                     % {"reference": project.reference}
                 )
+            # What is stored is written in the default language: it is data.
+            with in_default_language():
+                description = _("Invoice %(number)s for %(asset)s") % {
+                    "number": bill_number.strip(),
+                    "asset": particulars.strip(),
+                }
+                why = (
+                    f"Recorded: bill {bill_number.strip()} of {_date(bill_date)}, "
+                    f"{_rupees(cost)}"
+                )
             try:
                 invoice = store_document(
                     project,
                     uploaded_file=invoice_file,
                     kind=Document.Kind.ASSET_INVOICE,
                     uploaded_by=recorded_by,
-                    description=_("Invoice %(number)s for %(asset)s")
-                    % {"number": bill_number.strip(), "asset": particulars.strip()},
+                    description=description,
                 )
             except GrantRuleError as error:
                 raise _under("invoice_file", error) from error
@@ -166,8 +198,7 @@ def record_asset(
                     recorded_on=recorded_on,
                     recorded_by=recorded_by,
                 ),
-                reason=f"Recorded: bill {bill_number.strip()} of {_date(bill_date)}, "
-                f"{_rupees(cost)}",
+                reason=why,
                 by=recorded_by,
             )
     except BaseException:
@@ -304,9 +335,16 @@ def approve_disposal(
     disposal.decided_on = decided_on
     disposal.decided_by = decided_by
     disposal.decision_comment = comment.strip()
-    why = f"Approved {disposal.get_kind_display()}"
-    if comment.strip():
-        why += f": {comment.strip()}"
+    # The change reason and the note are kept: written in the default language.
+    with in_default_language():
+        why = f"Approved {disposal.get_kind_display()}"
+        if comment.strip():
+            why += f": {comment.strip()}"
+        note = _("%(kind)s approved on %(day)s: %(reason)s") % {
+            "kind": disposal.get_kind_display().capitalize(),
+            "day": _date(decided_on),
+            "reason": disposal.reason,
+        }
     _save(disposal, reason=why, by=decided_by)
 
     asset.disposition = DISPOSITION_OF[disposal.kind]
@@ -314,11 +352,7 @@ def approve_disposal(
         disposal.expected_proceeds if disposal.kind == AssetDisposal.Kind.SALE else 0
     )
     asset.disposed_on = decided_on
-    asset.disposition_note = _("%(kind)s approved on %(day)s: %(reason)s") % {
-        "kind": disposal.get_kind_display().capitalize(),
-        "day": _date(decided_on),
-        "reason": disposal.reason,
-    }
+    asset.disposition_note = note
     _save(
         asset,
         reason=why,

@@ -10,6 +10,7 @@ would be accepted. The rules and their sources are listed in
 import datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from grants.formatting import fiscal_year_bounds, fiscal_year_of
 from grants.models import Project, UtilisationCertificate
@@ -89,10 +90,14 @@ def _as_on_date(project, period_end, submitted_on, releases):
     if period_end > limit:
         yield (
             "period_end",
-            _(
+            ngettext(
+                "%(reference)s ends on %(end)s, and its certificates cover at most "
+                "the %(months)s month after that: the period ends on %(limit)s at "
+                "the latest.",
                 "%(reference)s ends on %(end)s, and its certificates cover at most "
                 "the %(months)s months after that: the period ends on %(limit)s at "
-                "the latest."
+                "the latest.",
+                CLOSING_PERIOD_MONTHS,
             )
             % {
                 "reference": project.reference,
@@ -203,18 +208,23 @@ def _chain(project, certificates, releases, kind, start, end, gap_reason):
                 "reference": project.reference,
                 "first": _date(position.first_day),
             }
+        days = (start - position.latest).days
         yield (
             "gap_reason",
-            _(
+            ngettext(
+                "%(after)s: the period starts on %(expected)s. To start it on "
+                "%(start)s instead, say why the %(days)s day before it is not "
+                "covered by a certificate.",
                 "%(after)s: the period starts on %(expected)s. To start it on "
                 "%(start)s instead, say why the %(days)s days before it are not "
-                "covered by a certificate."
+                "covered by a certificate.",
+                days,
             )
             % {
                 "after": after,
                 "expected": _date(position.latest),
                 "start": _date(start),
-                "days": (start - position.latest).days,
+                "days": days,
             },
         )
 

@@ -12,7 +12,13 @@ from django.utils.translation import gettext as _
 
 from grants.models import Asset, Milestone, Project, User, UtilisationCertificate
 from grants.reads import closure as reads
-from grants.services.common import GrantRuleError, _date, _rupees, _save
+from grants.services.common import (
+    GrantRuleError,
+    _date,
+    _rupees,
+    _save,
+    in_default_language,
+)
 from grants.services.notices import tell_closure
 
 # What the officer gives each asset at closure: (disposition, note, sale proceeds).
@@ -97,7 +103,7 @@ def _check_final_paperwork(project: Project) -> UtilisationCertificate:
             )
             % {
                 "reference": project.reference,
-                "items": "; ".join(item.label for item in open_items),
+                "items": _("; ").join(str(item.label) for item in open_items),
             }
         )
     return final_uc
@@ -108,21 +114,29 @@ def _refund_errors(
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if reconciliation.difference and not reason:
-        more_or_less = _("more") if reconciliation.difference > 0 else _("less")
-        errors["refund_difference_reason"] = [
-            _(
+        if reconciliation.difference > 0:
+            message = _(
                 "The refund of %(total)s (%(unspent)s unspent + %(interest)s "
-                "interest) is %(difference)s %(more_or_less)s than the final UC's "
-                "closing balance of %(closing)s (column 7 of GFR 12-A, which already "
-                "holds its unremitted interest). Enter the refund that matches it, or "
+                "interest) is %(difference)s more than the final UC's closing "
+                "balance of %(closing)s (column 7 of GFR 12-A, which already holds "
+                "its unremitted interest). Enter the refund that matches it, or "
                 "record why the refund differs."
             )
+        else:
+            message = _(
+                "The refund of %(total)s (%(unspent)s unspent + %(interest)s "
+                "interest) is %(difference)s less than the final UC's closing "
+                "balance of %(closing)s (column 7 of GFR 12-A, which already holds "
+                "its unremitted interest). Enter the refund that matches it, or "
+                "record why the refund differs."
+            )
+        errors["refund_difference_reason"] = [
+            message
             % {
                 "total": _rupees(reconciliation.refund_total),
                 "unspent": _rupees(reconciliation.unspent_refunded),
                 "interest": _rupees(reconciliation.interest_refunded),
                 "difference": _rupees(abs(reconciliation.difference)),
-                "more_or_less": more_or_less,
                 "closing": _rupees(reconciliation.closing_balance),
             }
         ]
@@ -299,16 +313,22 @@ def close_project(
         refund_difference_reason=reason,
         asset_dispositions=dispositions,
     )
-    summary = asset_disposition.strip() or describe_dispositions(assets, dispositions)
+    # The summary and the change reasons are kept: English, as data.
+    with in_default_language():
+        summary = asset_disposition.strip() or describe_dispositions(
+            assets, dispositions
+        )
     for asset in assets.to_decide:
         disposition, note, proceeds = dispositions[asset.pk]
         asset.disposition = disposition
         asset.disposition_note = note
         asset.sale_proceeds = proceeds if disposition == Asset.Disposition.SOLD else 0
         asset.disposed_on = closed_on
+        with in_default_language():
+            why = f"Closure of {project.reference}: {asset.get_disposition_display()}"
         _save(
             asset,
-            reason=f"Closure of {project.reference}: {asset.get_disposition_display()}",
+            reason=why,
             by=closed_by,
             update_fields=[
                 "disposition",
@@ -332,11 +352,11 @@ def close_project(
     if reason:
         total = _rupees(unspent_refunded + interest_refunded)
         refund += f" ({total}, differing from the final UC: {reason})"
-    _save(
-        project,
-        reason=f"Closed on {_date(closed_on)}, {refund}; assets: "
-        f"{project.asset_disposition}",
-        by=closed_by,
-    )
+    with in_default_language():
+        why = (
+            f"Closed on {_date(closed_on)}, {refund}; assets: "
+            f"{project.asset_disposition}"
+        )
+    _save(project, reason=why, by=closed_by)
     tell_closure(project, decided_by=closed_by, decided_on=closed_on)
     return project

@@ -2,7 +2,9 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import dateformat, translation
 
 from grants.formatting import format_inr, format_percent
 
@@ -16,7 +18,17 @@ class LowUtilisationWarning(GrantRuleError):
 
 
 def _date(day: datetime.date) -> str:
-    return f"{day:%d %b %Y}"
+    """A date as the services write it, "05 Mar 2027", with the page's month names."""
+    return dateformat.format(day, "d M Y")
+
+
+def in_default_language():
+    """Write what is stored (a history change reason, a note kept on a row) in the
+    site's default language, whoever's page wrote it: it is read back as data.
+
+    ``with in_default_language(): reason = ...``
+    """
+    return translation.override(settings.LANGUAGE_CODE)
 
 
 def _rupees(amount) -> str:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grants.models import Project, ReleaseCondition, User
-from grants.services.common import GrantRuleError, _date, _save
+from grants.services.common import GrantRuleError, _date, _save, in_default_language
 
 
 @transaction.atomic
@@ -69,8 +69,6 @@ def mark_condition_met(
     condition.met_on = met_on
     condition.met_by = marked_by
     condition.met_note = note.strip()
-    return _save(
-        condition,
-        reason=_("Marked met: %(note)s") % {"note": note.strip()},
-        by=marked_by,
-    )
+    with in_default_language():
+        why = _("Marked met: %(note)s") % {"note": note.strip()}
+    return _save(condition, reason=why, by=marked_by)

@@ -3,7 +3,7 @@
 import datetime
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from grants import reminders
 from grants.models import (
@@ -19,6 +19,7 @@ from grants.services.delivery import (
     release_stale_claims,
 )
 from grants.services.emails import message_id, page_url, render_email
+from grants.services.recipients import language_of
 from grants.services.reminder_emails import staff_project_url
 
 # The weekly digest lists open milestones due up to this many days ahead.
@@ -97,12 +98,14 @@ def digest_context(digest: Digest, *, today: datetime.date) -> dict:
 
 
 def build_digest_email(digest: Digest, *, today: datetime.date):
-    return render_email(
-        "digest",
-        digest_context(digest, today=today),
-        to=digest.recipient.email,
-        message_id_header=message_id("digest", digest.pk),
-    )
+    """Render an officer's digest, text and HTML, in the officer's language."""
+    with translation.override(language_of(digest.recipient)):
+        return render_email(
+            "digest",
+            digest_context(digest, today=today),
+            to=digest.recipient.email,
+            message_id_header=message_id("digest", digest.pk),
+        )
 
 
 def send_digest(digest_id: int) -> str:

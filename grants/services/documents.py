@@ -26,7 +26,13 @@ from grants.models import (
     User,
     UtilisationCertificate,
 )
-from grants.services.common import GrantRuleError, _date, _rupees, _save
+from grants.services.common import (
+    GrantRuleError,
+    _date,
+    _rupees,
+    _save,
+    in_default_language,
+)
 from grants.services.paperwork import (
     CertificateFigures,
     submit_certificate,
@@ -56,20 +62,18 @@ def member_roles(user: User, project: Project) -> set[str]:
 
 def refusal_for_certificates(project: Project) -> str:
     """Say who may submit a project's utilisation certificates."""
-    return (
-        f"Only the principal investigator or the finance officer of "
-        f"{project.organisation} can submit utilisation certificates for "
-        f"{project.reference}."
-    )
+    return _(
+        "Only the principal investigator or the finance officer of "
+        "%(organisation)s can submit utilisation certificates for %(reference)s."
+    ) % {"organisation": project.organisation, "reference": project.reference}
 
 
 def refusal_for_reports(project: Project) -> str:
     """Say who may submit a project's progress reports."""
-    return (
-        f"Only the principal investigator or a co-investigator of "
-        f"{project.organisation} can submit progress reports for "
-        f"{project.reference}."
-    )
+    return _(
+        "Only the principal investigator or a co-investigator of %(organisation)s "
+        "can submit progress reports for %(reference)s."
+    ) % {"organisation": project.organisation, "reference": project.reference}
 
 
 def _require_role(user, project, roles, refusal):
@@ -111,14 +115,14 @@ def store_document(
     (``document.file.delete(save=False)``), as the submissions below do.
     """
     if report is not None and report.milestone.project_id != project.pk:
-        raise GrantRuleError("That report belongs to another project.")
+        raise GrantRuleError(_("That report belongs to another project."))
     if certificate is not None and certificate.project_id != project.pk:
-        raise GrantRuleError("That certificate belongs to another project.")
+        raise GrantRuleError(_("That certificate belongs to another project."))
     allowed = uploads.ALLOWED_TYPES
     if kind == Document.Kind.SIGNED_UC:
         if certificate is None:
             raise GrantRuleError(
-                {"kind": "A signed certificate is uploaded against its certificate."}
+                {"kind": _("A signed certificate is uploaded against its certificate.")}
             )
         allowed = (uploads.PDF,)
     try:
@@ -208,8 +212,8 @@ def _check_releases(
     for instalment in releases:
         if instalment.project_id != project.pk or instalment.released_on is None:
             problems.append(
-                f"Instalment {instalment.sequence} is not a release of "
-                f"{project.reference}."
+                _("Instalment %(sequence)s is not a release of %(reference)s.")
+                % {"sequence": instalment.sequence, "reference": project.reference}
             )
             continue
         # A provisional UC is cumulative: every release up to its "as on" date.
@@ -229,25 +233,33 @@ def _check_releases(
             )
         elif not cumulative and instalment.released_on < period_start:
             problems.append(
-                f"Instalment {instalment.sequence} was released on "
-                f"{_date(instalment.released_on)}, before the period starts on "
-                f"{_date(period_start)}."
+                _(
+                    "Instalment %(sequence)s was released on %(released)s, before "
+                    "the period starts on %(start)s."
+                )
+                % {
+                    "sequence": instalment.sequence,
+                    "released": _date(instalment.released_on),
+                    "start": _date(period_start),
+                }
             )
     if problems:
         raise GrantRuleError({"received_instalments": problems})
     listed = sum(instalment.amount for instalment in releases)
     if listed != grant_received:
         difference = grant_received - listed
-        raise GrantRuleError(
-            {
-                "grant_received": (
-                    f"Grant received should be {_rupees(listed)}, the total of the "
-                    f"releases ticked; the figure entered is "
-                    f"{_rupees(abs(difference))} "
-                    f"{'too high' if difference > 0 else 'too low'}."
-                )
-            }
-        )
+        words = {"listed": _rupees(listed), "off": _rupees(abs(difference))}
+        if difference > 0:
+            message = _(
+                "Grant received should be %(listed)s, the total of the releases "
+                "ticked; the figure entered is %(off)s too high."
+            )
+        else:
+            message = _(
+                "Grant received should be %(listed)s, the total of the releases "
+                "ticked; the figure entered is %(off)s too low."
+            )
+        raise GrantRuleError({"grant_received": message % words})
 
 
 def submit_certificate_with_signed_copy(
@@ -301,6 +313,8 @@ def submit_certificate_with_signed_copy(
                 gap_reason=gap_reason,
             )
             certificate.received_instalments.set(received_instalments)
+            with in_default_language():
+                description = f"Signed {certificate}"
             try:
                 stored.append(
                     store_document(
@@ -309,7 +323,7 @@ def submit_certificate_with_signed_copy(
                         kind=Document.Kind.SIGNED_UC,
                         uploaded_by=submitted_by,
                         certificate=certificate,
-                        description=f"Signed {certificate}",
+                        description=description,
                     )
                 )
             except GrantRuleError as error:

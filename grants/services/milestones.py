@@ -4,10 +4,11 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from grants.models import Instalment, Milestone, Notice, Project, User
 from grants.reads import pipeline
-from grants.services.common import GrantRuleError, _date, _save
+from grants.services.common import GrantRuleError, _date, _save, in_default_language
 from grants.services.notices import tell_milestone_decision
 
 # The audit history keeps a change reason of up to 100 characters; the full text
@@ -21,8 +22,11 @@ def _history_reason(text: str) -> str:
     return text[: HISTORY_REASON_LENGTH - 1].rstrip() + "…"
 
 
-def _open_milestone(milestone: Milestone, *, doing: str) -> Milestone:
-    """Lock and return the milestone afresh; refuse unless it is still open."""
+def _open_milestone(milestone: Milestone, *, refusal: str) -> Milestone:
+    """Lock and return the milestone afresh; refuse unless it is still open.
+
+    ``refusal`` is the message, with ``%(milestone)s`` and ``%(status)s`` in it.
+    """
     milestone = (
         Milestone.objects.select_for_update()
         .select_related("project")
@@ -30,8 +34,7 @@ def _open_milestone(milestone: Milestone, *, doing: str) -> Milestone:
     )
     if milestone.status not in Milestone.OPEN_STATUSES:
         raise GrantRuleError(
-            f"{milestone} is {milestone.get_status_display()}: only a pending or "
-            f"returned milestone can be {doing}."
+            refusal % {"milestone": milestone, "status": milestone.get_status_display()}
         )
     return milestone
 
@@ -49,8 +52,14 @@ def waive_milestone(
     The reason stays on the milestone and in its audit history, with who waived it.
     """
     if not reason.strip():
-        raise GrantRuleError({"reason": "Say why the milestone is waived."})
-    milestone = _open_milestone(milestone, doing="waived")
+        raise GrantRuleError({"reason": _("Say why the milestone is waived.")})
+    milestone = _open_milestone(
+        milestone,
+        refusal=_(
+            "%(milestone)s is %(status)s: only a pending or returned milestone can "
+            "be waived."
+        ),
+    )
     milestone.status = Milestone.Status.WAIVED
     milestone.waiver_reason = reason.strip()
     milestone.decided_on = decided_on
@@ -85,17 +94,26 @@ def reschedule_milestone(
     """
     errors = {}
     if not reason.strip():
-        errors["reason"] = "Say why the due date moves."
+        errors["reason"] = _("Say why the due date moves.")
     if new_due_on is None:
-        errors["new_due_on"] = "Enter the new due date."
+        errors["new_due_on"] = _("Enter the new due date.")
     elif new_due_on < timezone.localdate():
-        errors["new_due_on"] = "The new due date cannot be in the past."
+        errors["new_due_on"] = _("The new due date cannot be in the past.")
     if errors:
         raise GrantRuleError(errors)
-    milestone = _open_milestone(milestone, doing="rescheduled")
+    milestone = _open_milestone(
+        milestone,
+        refusal=_(
+            "%(milestone)s is %(status)s: only a pending or returned milestone can "
+            "be rescheduled."
+        ),
+    )
     if new_due_on == milestone.due_on:
         raise GrantRuleError(
-            {"new_due_on": f"{milestone.title} is already due on {_date(new_due_on)}."}
+            {
+                "new_due_on": _("%(title)s is already due on %(day)s.")
+                % {"title": milestone.title, "day": _date(new_due_on)}
+            }
         )
     previous = milestone.due_on
     if milestone.original_due_on is None:
@@ -104,11 +122,11 @@ def reschedule_milestone(
     milestone.reschedule_reason = reason.strip()
     milestone.months_after_end = None
     milestone._history_user = decided_by
+    with in_default_language():
+        why = f"Due {_date(previous)} -> {_date(new_due_on)}: {reason.strip()}"
     _save(
         milestone,
-        reason=_history_reason(
-            f"Due {_date(previous)} -> {_date(new_due_on)}: {reason.strip()}"
-        ),
+        reason=_history_reason(why),
         update_fields=[
             "due_on",
             "original_due_on",
@@ -145,18 +163,31 @@ def recommend_instalment(
     states = pipeline.release_states(project, on=recommended_on)
     state = next(s for s in states if s.instalment.pk == instalment.pk)
     instalment = state.instalment
-    label = f"Instalment {instalment.sequence} of {project.reference}"
+    words = {"sequence": instalment.sequence, "reference": project.reference}
     if state.stage == pipeline.Stage.RELEASED:
         raise GrantRuleError(
-            f"{label} was already released on {_date(instalment.released_on)}."
+            _(
+                "Instalment %(sequence)s of %(reference)s was already released on "
+                "%(day)s."
+            )
+            % {**words, "day": _date(instalment.released_on)}
         )
     if instalment.recommended_on is not None:
         raise GrantRuleError(
-            f"{label} was already recommended on {_date(instalment.recommended_on)}."
+            _(
+                "Instalment %(sequence)s of %(reference)s was already recommended on "
+                "%(day)s."
+            )
+            % {**words, "day": _date(instalment.recommended_on)}
         )
     if state.blockers:
+        # Each blocker is a whole sentence.
         raise GrantRuleError(
-            f"{label} cannot be recommended yet: {' '.join(state.blockers)}"
+            _(
+                "Instalment %(sequence)s of %(reference)s cannot be recommended yet: "
+                "%(blockers)s"
+            )
+            % {**words, "blockers": " ".join(str(b) for b in state.blockers)}
         )
     instalment.recommended_on = recommended_on
     instalment.recommended_by = recommended_by

@@ -7,6 +7,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from grants.formatting import fiscal_year_of
 from grants.models import (
@@ -28,6 +29,7 @@ from grants.services.common import (
     _percent_floor,
     _rupees,
     _save,
+    in_default_language,
 )
 from grants.services.notices import tell_release
 
@@ -102,16 +104,28 @@ def sanction_project(
     budget_total = sum(line.amount for line in budget_lines)
     if budget_total != sanctioned_amount:
         raise GrantRuleError(
-            f"The budget lines add up to {_rupees(budget_total)}, not the "
-            f"sanctioned {_rupees(sanctioned_amount)} (a difference of "
-            f"{_rupees(abs(sanctioned_amount - budget_total))})."
+            _(
+                "The budget lines add up to %(total)s, not the sanctioned "
+                "%(sanctioned)s (a difference of %(difference)s)."
+            )
+            % {
+                "total": _rupees(budget_total),
+                "sanctioned": _rupees(sanctioned_amount),
+                "difference": _rupees(abs(sanctioned_amount - budget_total)),
+            }
         )
     instalment_total = sum(instalment.amount for instalment in instalments)
     if instalment_total != sanctioned_amount:
         raise GrantRuleError(
-            f"The planned instalments add up to {_rupees(instalment_total)}, not the "
-            f"sanctioned {_rupees(sanctioned_amount)} (a difference of "
-            f"{_rupees(abs(sanctioned_amount - instalment_total))})."
+            _(
+                "The planned instalments add up to %(total)s, not the sanctioned "
+                "%(sanctioned)s (a difference of %(difference)s)."
+            )
+            % {
+                "total": _rupees(instalment_total),
+                "sanctioned": _rupees(sanctioned_amount),
+                "difference": _rupees(abs(sanctioned_amount - instalment_total)),
+            }
         )
     project_years = -(-duration_months // 12)
     beyond = sorted(
@@ -119,8 +133,18 @@ def sanction_project(
     )
     if beyond:
         raise GrantRuleError(
-            f"A {duration_months}-month project has {project_years} project years; "
-            f"the budget has lines for year {', '.join(map(str, beyond))}."
+            ngettext(
+                "A %(months)s-month project has %(years)s project year; the budget "
+                "has lines for year %(beyond)s.",
+                "A %(months)s-month project has %(years)s project years; the budget "
+                "has lines for year %(beyond)s.",
+                project_years,
+            )
+            % {
+                "months": duration_months,
+                "years": project_years,
+                "beyond": _(", ").join(map(str, beyond)),
+            }
         )
     project = Project(
         reference=reference,
@@ -241,19 +265,40 @@ def already_released(instalment: Instalment, *, label: str = "") -> str:
 
     What the second of two finance officers releasing at once is told.
     """
-    label = label or (
-        f"Instalment {instalment.sequence} of {instalment.project.reference}"
-    )
-    by = f" by {instalment.released_by}" if instalment.released_by_id else ""
+    label = label or _instalment_label(instalment, instalment.project)
+    words = {
+        "label": label,
+        "day": _date(instalment.released_on),
+        "order": instalment.release_order_number,
+    }
+    if instalment.released_by_id:
+        return _(
+            "%(label)s was already released on %(day)s (order %(order)s) by "
+            "%(by)s; nothing was recorded again."
+        ) % {**words, "by": instalment.released_by}
     return (
-        f"{label} was already released on {_date(instalment.released_on)} "
-        f"(order {instalment.release_order_number}){by}; nothing was recorded again."
+        _(
+            "%(label)s was already released on %(day)s (order %(order)s); nothing "
+            "was recorded again."
+        )
+        % words
     )
+
+
+def _instalment_label(instalment: Instalment, project: Project) -> str:
+    """Name an instalment in a sentence: "Instalment 2 of DEMO-REE-2324-01"."""
+    return _("Instalment %(sequence)s of %(reference)s") % {
+        "sequence": instalment.sequence,
+        "reference": project.reference,
+    }
 
 
 def unmet_conditions_message(label: str, unmet: list) -> str:
     """Name each condition that does not hold, and say what can be done."""
-    listed = "; ".join(f"{check.name} ({check.detail})" for check in unmet)
+    listed = _("; ").join(
+        _("%(name)s (%(detail)s)") % {"name": check.name, "detail": check.detail}
+        for check in unmet
+    )
     return _(
         "%(label)s cannot be released: its conditions are not met: %(listed)s. "
         "Meet them first, or record an override with a reason."
@@ -264,11 +309,9 @@ def _override(condition: ReleaseCondition, *, on, by, reason) -> None:
     condition.overridden_on = on
     condition.overridden_by = by
     condition.override_reason = reason
-    _save(
-        condition,
-        reason=_("Overridden at release: %(reason)s") % {"reason": reason},
-        by=by,
-    )
+    with in_default_language():
+        why = _("Overridden at release: %(reason)s") % {"reason": reason}
+    _save(condition, reason=why, by=by)
 
 
 @transaction.atomic
@@ -291,12 +334,14 @@ def release_instalment(
     # Lock the project: the released total below must not change under us.
     project = Project.objects.select_for_update().get(pk=instalment.project_id)
     instalment = Instalment.objects.select_related("released_by").get(pk=instalment.pk)
-    label = f"Instalment {instalment.sequence} of {project.reference}"
+    label = _instalment_label(instalment, project)
 
     if instalment.is_released:
         raise GrantRuleError(already_released(instalment, label=label))
     if not release_order_number.strip():
-        raise GrantRuleError(f"{label}: enter the release order number.")
+        raise GrantRuleError(
+            _("%(label)s: enter the release order number.") % {"label": label}
+        )
     # An order number names one release, across the portfolio.
     taken = (
         Instalment.objects.filter(release_order_number=release_order_number.strip())
@@ -320,8 +365,8 @@ def release_instalment(
         )
     if project.status in (Project.Status.CLOSED, Project.Status.TERMINATED):
         raise GrantRuleError(
-            f"{label} cannot be released: the project is "
-            f"{project.get_status_display()}."
+            _("%(label)s cannot be released: the project is %(status)s.")
+            % {"label": label, "status": project.get_status_display()}
         )
     earlier_unreleased = (
         project.instalments.unreleased()
@@ -331,8 +376,8 @@ def release_instalment(
     )
     if earlier_unreleased:
         raise GrantRuleError(
-            f"{label} cannot be released before instalment "
-            f"{earlier_unreleased.sequence}."
+            _("%(label)s cannot be released before instalment %(earlier)s.")
+            % {"label": label, "earlier": earlier_unreleased.sequence}
         )
     released_total = (
         project.instalments.released().aggregate(total=Sum("amount"))["total"] or 0
@@ -340,9 +385,18 @@ def release_instalment(
     excess = released_total + instalment.amount - project.sanctioned_amount
     if excess > 0:
         raise GrantRuleError(
-            f"{label} cannot be released: {_rupees(released_total)} is already "
-            f"released, and {_rupees(instalment.amount)} more would exceed the "
-            f"sanctioned {_rupees(project.sanctioned_amount)} by {_rupees(excess)}."
+            _(
+                "%(label)s cannot be released: %(released)s is already released, "
+                "and %(amount)s more would exceed the sanctioned %(sanctioned)s by "
+                "%(excess)s."
+            )
+            % {
+                "label": label,
+                "released": _rupees(released_total),
+                "amount": _rupees(instalment.amount),
+                "sanctioned": _rupees(project.sanctioned_amount),
+                "excess": _rupees(excess),
+            }
         )
 
     previous_release_on = project.instalments.released().aggregate(
@@ -352,19 +406,29 @@ def release_instalment(
     if previous_release_on is not None:
         if released_on < previous_release_on:
             raise GrantRuleError(
-                f"{label} cannot be dated {_date(released_on)}, before the previous "
-                f"release on {_date(previous_release_on)}."
+                _(
+                    "%(label)s cannot be dated %(day)s, before the previous release "
+                    "on %(previous)s."
+                )
+                % {
+                    "label": label,
+                    "day": _date(released_on),
+                    "previous": _date(previous_release_on),
+                }
             )
         covering = find_covering_certificate(
             project, previous_release_on=previous_release_on, release_on=released_on
         )
         if covering is None and not override_reason.strip():
             raise GrantRuleError(
-                f"{label} needs an accepted utilisation certificate covering the "
-                f"previous release of {_date(previous_release_on)} (GFR 2017 rules "
-                f"230(10) and 238(2)): no accepted UC has a period ending on or "
-                f"after that date. Accept the grantee's UC first, or record an "
-                f"override with a reason."
+                _(
+                    "%(label)s needs an accepted utilisation certificate covering "
+                    "the previous release of %(previous)s (GFR 2017 rules 230(10) "
+                    "and 238(2)): no accepted UC has a period ending on or after "
+                    "that date. Accept the grantee's UC first, or record an "
+                    "override with a reason."
+                )
+                % {"label": label, "previous": _date(previous_release_on)}
             )
         if covering is not None:
             utilisation = covering.utilisation_percent
@@ -374,11 +438,19 @@ def release_instalment(
             ):
                 shown = _percent_floor(covering.expenditure, covering.total_available)
                 raise LowUtilisationWarning(
-                    f"The covering {covering} shows {shown} utilisation "
-                    f"({_rupees(covering.expenditure)} spent of "
-                    f"{_rupees(covering.total_available)} available), under the "
-                    f"{LOW_UTILISATION_PERCENT}% GFR 238(2) benchmark. Acknowledge it "
-                    f"with a note to release anyway."
+                    _(
+                        "The covering %(certificate)s shows %(shown)s utilisation "
+                        "(%(spent)s spent of %(available)s available), under the "
+                        "%(benchmark)s%% GFR 238(2) benchmark. Acknowledge it with a "
+                        "note to release anyway."
+                    )
+                    % {
+                        "certificate": covering,
+                        "shown": shown,
+                        "spent": _rupees(covering.expenditure),
+                        "available": _rupees(covering.total_available),
+                        "benchmark": LOW_UTILISATION_PERCENT,
+                    }
                 )
 
     unmet = conditions.unmet(
@@ -400,22 +472,23 @@ def release_instalment(
     instalment.covering_certificate = covering
     instalment.override_reason = override_reason.strip() if overridden else ""
     instalment.low_utilisation_note = low_utilisation_note.strip() if covering else ""
-    why = f"Released by order {instalment.release_order_number}"
-    if previous_release_on is None:
-        why += "; first release: no covering UC needed"
-    elif uc_overridden:
-        why += (
-            f"; rule overridden: GFR 230(10) and 238(2), no accepted UC covers the "
-            f"release of {_date(previous_release_on)}"
-        )
-    if unmet:
-        why += _("; conditions overridden: %(names)s") % {
-            "names": "; ".join(check.name for check in unmet)
-        }
-    if overridden:
-        why += f"; override: {instalment.override_reason}"
-    if instalment.low_utilisation_note:
-        why += f"; low utilisation noted: {instalment.low_utilisation_note}"
+    # The change reason is kept in the history: English, as data.
+    with in_default_language():
+        why = f"Released by order {instalment.release_order_number}"
+        if previous_release_on is None:
+            why += "; first release: no covering UC needed"
+        elif uc_overridden:
+            why += (
+                f"; rule overridden: GFR 230(10) and 238(2), no accepted UC covers "
+                f"the release of {_date(previous_release_on)}"
+            )
+        if unmet:
+            names = "; ".join(str(check.name) for check in unmet)
+            why += f"; conditions overridden: {names}"
+        if overridden:
+            why += f"; override: {instalment.override_reason}"
+        if instalment.low_utilisation_note:
+            why += f"; low utilisation noted: {instalment.low_utilisation_note}"
     _save(instalment, reason=why, by=released_by)
     for check in unmet:
         _override(

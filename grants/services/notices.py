@@ -9,14 +9,21 @@ queued for ``grants.tasks.send_notice`` only once the transaction commits, so a
 decision that is rolled back tells no one, and no e-mail is ever sent inside the
 request. The send claims its row exactly as a reminder's does (``delivery``), and
 the daily sweep queues again any row a lost message or worker left behind.
+
+Each row is written in its recipient's language (``preferred_language``): what a
+decision says (``about``, ``reason``, ``next_step``) is given as a function that
+``record_notice`` calls once per language, and the e-mail is rendered in that
+language when the task sends it. So one decision may tell the grantee in Hindi and
+the programme officer, in copy, in English.
 """
 
 import datetime
 import functools
+from collections.abc import Callable
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext
 
 from grants import reminders
@@ -26,7 +33,10 @@ from grants.services import queue
 from grants.services.delivery import claim, deliver, queue_sends
 from grants.services.emails import message_id as make_message_id
 from grants.services.emails import render_email, site_url
-from grants.services.recipients import project_recipients
+from grants.services.recipients import language_of, project_recipients
+
+# What a decision says: a text, or a function that writes it in the active language.
+Words = str | Callable[[], str]
 
 
 def decision_key(kind: str, row) -> str:
@@ -54,38 +64,54 @@ def record_notice(
     *,
     row,
     project: Project,
-    about: str,
+    about: Words,
     decided_on: datetime.date,
     decided_by: User | None,
-    reason: str = "",
-    next_step: str = "",
+    reason: Words = "",
+    next_step: Words = "",
     portal_path: str = "",
 ) -> list[Notice]:
     """Record the notices of one decision and queue them for after the commit.
 
     ``row`` is the object decided on, saved with its history just before; its
     latest history row names the decision, so calling this twice for the same
-    decision records nothing more.
+    decision records nothing more. ``about``, ``reason`` and ``next_step`` are
+    texts or functions returning one: a function is called in each recipient's
+    language, once per language.
     """
     key = decision_key(kind, row)
     portal_path = portal_path or reverse("portal:project-detail", args=[project.pk])
-    notices = [
-        Notice(
-            project=project,
-            kind=kind,
-            decision=key,
-            about=about[:255],
-            decided_on=decided_on,
-            decided_by=decided_by,
-            reason=reason,
-            next_step=next_step,
-            portal_path=portal_path,
-            recipient=recipient.user,
-            recipient_email=recipient.email,
-            is_copy=is_copy,
+    written = {}
+
+    def words_in(language: str) -> tuple[str, str, str]:
+        if language not in written:
+            with translation.override(language):
+                written[language] = (
+                    _write(about)[:255],
+                    _write(reason),
+                    _write(next_step),
+                )
+        return written[language]
+
+    notices = []
+    for recipient, is_copy in notice_recipients(project):
+        about_text, reason_text, next_step_text = words_in(language_of(recipient.user))
+        notices.append(
+            Notice(
+                project=project,
+                kind=kind,
+                decision=key,
+                about=about_text,
+                decided_on=decided_on,
+                decided_by=decided_by,
+                reason=reason_text,
+                next_step=next_step_text,
+                portal_path=portal_path,
+                recipient=recipient.user,
+                recipient_email=recipient.email,
+                is_copy=is_copy,
+            )
         )
-        for recipient, is_copy in notice_recipients(project)
-    ]
     Notice.objects.bulk_create(notices, ignore_conflicts=True)
     ids = list(
         Notice.objects.filter(decision=key, status=Notice.Status.PENDING).values_list(
@@ -98,13 +124,17 @@ def record_notice(
     return notices
 
 
+def _write(words: Words) -> str:
+    return str(words() if callable(words) else words)
+
+
 def notice_context(notice: Notice, *, today: datetime.date) -> dict:
     project = notice.project
     recipient = notice.recipient
     if recipient is not None:
         name = recipient.get_full_name() or recipient.username
     else:
-        name = "Sir/Madam"
+        name = gettext("Sir/Madam")
     decided_by = notice.decided_by
     return {
         "notice": notice,
@@ -126,13 +156,17 @@ def notice_context(notice: Notice, *, today: datetime.date) -> dict:
 
 
 def build_notice_email(notice: Notice, *, today: datetime.date):
-    """Render a notice's e-mail, text and HTML, for its one recipient."""
-    return render_email(
-        "notice",
-        notice_context(notice, today=today),
-        to=notice.recipient_email,
-        message_id_header=make_message_id("notice", notice.pk),
-    )
+    """Render a notice's e-mail, text and HTML, for its one recipient.
+
+    In the recipient's language, whatever language the sending process is in.
+    """
+    with translation.override(language_of(notice.recipient)):
+        return render_email(
+            "notice",
+            notice_context(notice, today=today),
+            to=notice.recipient_email,
+            message_id_header=make_message_id("notice", notice.pk),
+        )
 
 
 def send_notice(notice_id: int) -> str:
@@ -160,26 +194,33 @@ def pending_notice_ids() -> list[int]:
 
 
 def _on(day: datetime.date) -> str:
-    return f"{day:%d %b %Y}"
+    """A date as a notice writes it, 05 Mar 2027, the month in the active language."""
+    return dateformat.format(day, "d M Y")
 
 
 def tell_report_decision(report, *, decided_by: User) -> None:
     milestone = report.milestone
     accepted = report.status == report.Status.ACCEPTED
+
+    def next_step():
+        if accepted:
+            return gettext("The milestone is met: nothing more is needed for it.")
+        return gettext(
+            "Correct the report and resubmit it from the portal by %(date)s."
+        ) % {"date": _on(milestone.due_on)}
+
     record_notice(
         Notice.Kind.REPORT_ACCEPTED if accepted else Notice.Kind.REPORT_RETURNED,
         row=report,
         project=milestone.project,
-        about=f"{milestone.title}, version {report.version}",
+        about=lambda: (
+            gettext("%(title)s, version %(version)s")
+            % {"title": milestone.title, "version": report.version}
+        ),
         decided_on=report.decided_on,
         decided_by=decided_by,
         reason=report.review_comment if report.review_comment != "Accepted." else "",
-        next_step=(
-            "The milestone is met: nothing more is needed for it."
-            if accepted
-            else f"Correct the report and resubmit it from the portal by "
-            f"{_on(milestone.due_on)}."
-        ),
+        next_step=next_step,
         portal_path=reverse("portal:report-detail", args=[report.pk]),
     )
 
@@ -187,25 +228,27 @@ def tell_report_decision(report, *, decided_by: User) -> None:
 def tell_certificate_decision(certificate, *, decided_by: User) -> None:
     accepted = certificate.status == certificate.Status.ACCEPTED
     milestone = certificate.milestones.order_by("pk").first()
-    if accepted:
-        next_step = (
-            "The certificate is on record: it can cover the next release of funds "
-            "(GFR 2017, rules 230(10) and 238(2))."
-        )
-    elif milestone is not None:
-        next_step = (
-            f"Correct the certificate and resubmit it, with its signed copy, from "
-            f"the portal by {_on(milestone.due_on)}."
-        )
-    else:
-        next_step = "Correct the certificate and resubmit it, with its signed copy."
+
+    def next_step():
+        if accepted:
+            return gettext(
+                "The certificate is on record: it can cover the next release of "
+                "funds (GFR 2017, rules 230(10) and 238(2))."
+            )
+        if milestone is not None:
+            return gettext(
+                "Correct the certificate and resubmit it, with its signed copy, "
+                "from the portal by %(date)s."
+            ) % {"date": _on(milestone.due_on)}
+        return gettext("Correct the certificate and resubmit it, with its signed copy.")
+
     record_notice(
         Notice.Kind.CERTIFICATE_ACCEPTED
         if accepted
         else Notice.Kind.CERTIFICATE_RETURNED,
         row=certificate,
         project=certificate.project,
-        about=str(certificate),
+        about=lambda: str(certificate),
         decided_on=certificate.decided_on,
         decided_by=decided_by,
         reason=certificate.return_reason,
@@ -215,113 +258,152 @@ def tell_certificate_decision(certificate, *, decided_by: User) -> None:
 
 
 def tell_release(instalment, *, decided_by: User) -> None:
+    owed = _still_owed(instalment)
+
+    def next_step():
+        text = gettext(
+            "Record the receipt in the grant's accounts and show it as grant "
+            "received in the utilisation certificate for %(year)s (Form GFR 12-A)."
+        ) % {"year": fiscal_year_of(instalment.released_on)}
+        if not owed:
+            return text
+        return gettext("%(next_step)s Still due from you: %(conditions)s.") % {
+            "next_step": text,
+            "conditions": "; ".join(condition.name for condition in owed),
+        }
+
     record_notice(
         Notice.Kind.INSTALMENT_RELEASED,
         row=instalment,
         project=instalment.project,
-        about=(
-            f"Instalment {instalment.sequence} of ₹ {format_inr(instalment.amount)}"
+        about=lambda: (
+            gettext("Instalment %(number)s of %(amount)s")
+            % {
+                "number": instalment.sequence,
+                "amount": f"₹ {format_inr(instalment.amount)}",
+            }
         ),
         decided_on=instalment.released_on,
         decided_by=decided_by,
-        reason=_release_reason(instalment),
-        next_step=(
-            f"Record the receipt in the grant's accounts and show it as grant "
-            f"received in the utilisation certificate for "
-            f"{fiscal_year_of(instalment.released_on)} (Form GFR 12-A)."
-            + _still_owed(instalment)
-        ),
+        reason=lambda: _release_reason(instalment),
+        next_step=next_step,
     )
 
 
 def _release_reason(instalment) -> str:
-    reason = f"Release order {instalment.release_order_number}."
+    words = {
+        "number": instalment.release_order_number,
+        "reason": instalment.override_reason,
+    }
     if instalment.override_reason:
-        reason += (
-            f" Released before every condition of the release was met: "
-            f"{instalment.override_reason}"
+        return (
+            gettext(
+                "Release order %(number)s. Released before every condition of the "
+                "release was met: %(reason)s"
+            )
+            % words
         )
-    return reason
+    return gettext("Release order %(number)s.") % words
 
 
-def _still_owed(instalment) -> str:
+def _still_owed(instalment) -> list:
     """The conditions a release went out without: the grantee still owes them."""
-    owed = [
-        condition.name
-        for condition in instalment.conditions.filter(
-            overridden_on__isnull=False
-        ).select_related("milestone")
-    ]
-    if not owed:
-        return ""
-    return " Still due from you: " + "; ".join(owed) + "."
+    return list(
+        instalment.conditions.filter(overridden_on__isnull=False).select_related(
+            "milestone"
+        )
+    )
 
 
 def tell_extension_decision(extension, *, decided_by: User) -> None:
     approved = extension.status == extension.Status.APPROVED
     project = extension.project
+
+    def next_step():
+        if approved:
+            return gettext(
+                "The project now ends on %(date)s; the final report and final UC "
+                "move with the end date."
+            ) % {"date": _on(extension.new_end_on)}
+        return gettext("The project still ends on %(date)s.") % {
+            "date": _on(project.end_on)
+        }
+
     record_notice(
         Notice.Kind.EXTENSION_APPROVED if approved else Notice.Kind.EXTENSION_REJECTED,
         row=extension,
         project=project,
-        about=(
-            f"Extension of {project.reference} from {_on(extension.previous_end_on)} "
-            f"to {_on(extension.new_end_on)}"
+        about=lambda: (
+            gettext("Extension of %(reference)s from %(start)s to %(end)s")
+            % {
+                "reference": project.reference,
+                "start": _on(extension.previous_end_on),
+                "end": _on(extension.new_end_on),
+            }
         ),
         decided_on=extension.decided_on,
         decided_by=decided_by,
         reason=extension.decision_comment,
-        next_step=(
-            f"The project now ends on {_on(extension.new_end_on)}; the final report "
-            f"and final UC move with the end date."
-            if approved
-            else f"The project still ends on {_on(project.end_on)}."
-        ),
+        next_step=next_step,
     )
 
 
 def tell_reappropriation_decision(reappropriation, *, decided_by: User) -> None:
     approved = reappropriation.status == reappropriation.Status.APPROVED
     project = reappropriation.project
-    words = {
-        "amount": f"₹ {format_inr(reappropriation.amount)}",
-        "source": gettext("%(head)s, year %(year)s")
-        % {
-            "head": reappropriation.get_from_head_display(),
-            "year": reappropriation.from_year,
-        },
-        "target": gettext("%(head)s, year %(year)s")
-        % {
-            "head": reappropriation.get_to_head_display(),
-            "year": reappropriation.to_year,
-        },
-    }
+
+    def words():
+        return {
+            "amount": f"₹ {format_inr(reappropriation.amount)}",
+            "source": gettext("%(head)s, year %(year)s")
+            % {
+                "head": reappropriation.get_from_head_display(),
+                "year": reappropriation.from_year,
+            },
+            "target": gettext("%(head)s, year %(year)s")
+            % {
+                "head": reappropriation.get_to_head_display(),
+                "year": reappropriation.to_year,
+            },
+        }
+
+    def next_step():
+        if approved:
+            return (
+                gettext(
+                    "The budget now holds %(amount)s less under %(source)s and as much "
+                    "more under %(target)s; the sanctioned total is unchanged."
+                )
+                % words()
+            )
+        return gettext("The budget stays as it was.")
+
     record_notice(
         Notice.Kind.REAPPROPRIATION_APPROVED
         if approved
         else Notice.Kind.REAPPROPRIATION_REJECTED,
         row=reappropriation,
         project=project,
-        about=gettext("Re-appropriation of %(amount)s from %(source)s to %(target)s")
-        % words,
+        about=lambda: (
+            gettext("Re-appropriation of %(amount)s from %(source)s to %(target)s")
+            % words()
+        ),
         decided_on=reappropriation.decided_on,
         decided_by=decided_by,
         reason=reappropriation.decision_comment,
-        next_step=(
-            gettext(
-                "The budget now holds %(amount)s less under %(source)s and as much "
-                "more under %(target)s; the sanctioned total is unchanged."
-            )
-            if approved
-            else gettext("The budget stays as it was.")
-        )
-        % words,
+        next_step=next_step,
         portal_path=reverse("portal:reappropriations", args=[project.pk]),
     )
 
 
 def tell_milestone_decision(milestone, *, kind: str, decided_by: User, decided_on):
     waived = kind == Notice.Kind.MILESTONE_WAIVED
+
+    def next_step():
+        if waived:
+            return gettext("Nothing is owed for it any more.")
+        return gettext("It is now due on %(date)s.") % {"date": _on(milestone.due_on)}
+
     record_notice(
         kind,
         row=milestone,
@@ -330,11 +412,7 @@ def tell_milestone_decision(milestone, *, kind: str, decided_by: User, decided_o
         decided_on=decided_on,
         decided_by=decided_by,
         reason=milestone.waiver_reason if waived else milestone.reschedule_reason,
-        next_step=(
-            "Nothing is owed for it any more."
-            if waived
-            else f"It is now due on {_on(milestone.due_on)}."
-        ),
+        next_step=next_step,
     )
 
 
@@ -343,11 +421,15 @@ def tell_closure(project, *, decided_by: User | None, decided_on) -> None:
         Notice.Kind.PROJECT_CLOSED,
         row=project,
         project=project,
-        about=f"Closure of {project.reference}",
+        about=lambda: (
+            gettext("Closure of %(reference)s") % {"reference": project.reference}
+        ),
         decided_on=decided_on,
         decided_by=decided_by,
-        reason="The final report and final UC are accepted and the refunds are in.",
-        next_step=(
+        reason=lambda: gettext(
+            "The final report and final UC are accepted and the refunds are in."
+        ),
+        next_step=lambda: gettext(
             "No more money will be released. Keep the project's records and the "
             "register of assets for audit."
         ),
@@ -359,33 +441,41 @@ def tell_disposal_decision(disposal, *, decided_by: User) -> None:
     approved = disposal.status == disposal.Status.APPROVED
     asset = disposal.asset
     project = asset.project
-    words = {
-        "kind": disposal.get_kind_display(),
-        "asset": asset.particulars,
-        "proceeds": format_inr(disposal.expected_proceeds, symbol="₹\u00a0"),
-    }
-    if not approved:
-        next_step = gettext(
-            "Keep the asset and its entry in the register of assets (Form GFR-22); "
-            "it may not be disposed of without the ministry's approval (GFR 230(9))."
-        )
-    elif disposal.kind == disposal.Kind.SALE:
-        next_step = gettext(
-            "Sell the asset and remit the proceeds, about %(proceeds)s, to the "
-            "ministry (GFR 233); the register shows it as sold."
-        )
-    else:
-        next_step = gettext(
+
+    def words():
+        return {
+            "kind": disposal.get_kind_display(),
+            "asset": asset.particulars,
+            "proceeds": format_inr(disposal.expected_proceeds, symbol="₹\u00a0"),
+        }
+
+    def next_step():
+        if not approved:
+            return gettext(
+                "Keep the asset and its entry in the register of assets (Form "
+                "GFR-22); it may not be disposed of without the ministry's approval "
+                "(GFR 230(9))."
+            )
+        if disposal.kind == disposal.Kind.SALE:
+            return (
+                gettext(
+                    "Sell the asset and remit the proceeds, about %(proceeds)s, to the "
+                    "ministry (GFR 233); the register shows it as sold."
+                )
+                % words()
+            )
+        return gettext(
             "Dispose of the asset as approved; the register shows its disposal."
         )
+
     record_notice(
         Notice.Kind.DISPOSAL_APPROVED if approved else Notice.Kind.DISPOSAL_REFUSED,
         row=disposal,
         project=project,
-        about=gettext("Disposal of %(asset)s by %(kind)s") % words,
+        about=lambda: gettext("Disposal of %(asset)s by %(kind)s") % words(),
         decided_on=disposal.decided_on,
         decided_by=decided_by,
         reason=disposal.decision_comment,
-        next_step=next_step % words,
+        next_step=next_step,
         portal_path=reverse("portal:assets", args=[project.pk]),
     )

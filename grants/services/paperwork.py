@@ -26,6 +26,7 @@ from grants.services.common import (
     _date,
     _rupees,
     _save,
+    in_default_language,
 )
 from grants.services.notices import (
     tell_certificate_decision,
@@ -58,9 +59,9 @@ class CertificateFigures:
             if isinstance(value, float) or (
                 isinstance(value, Decimal) and value != value.to_integral_value()
             ):
-                problems[name] = "Enter whole rupees."
+                problems[name] = _("Enter whole rupees.")
             elif value < 0:
-                problems[name] = "An amount cannot be negative."
+                problems[name] = _("An amount cannot be negative.")
         if problems:
             return problems
         expected = (
@@ -72,12 +73,20 @@ class CertificateFigures:
         )
         if self.closing_balance != expected:
             difference = self.closing_balance - expected
-            problems["closing_balance"] = (
-                f"Closing balance should be {_rupees(expected)} (opening + interest "
-                f"earned - interest remitted + grant received - expenditure); the "
-                f"figure entered is {_rupees(abs(difference))} "
-                f"{'too high' if difference > 0 else 'too low'}."
-            )
+            words = {"expected": _rupees(expected), "off": _rupees(abs(difference))}
+            if difference > 0:
+                message = _(
+                    "Closing balance should be %(expected)s (opening + interest "
+                    "earned - interest remitted + grant received - expenditure); "
+                    "the figure entered is %(off)s too high."
+                )
+            else:
+                message = _(
+                    "Closing balance should be %(expected)s (opening + interest "
+                    "earned - interest remitted + grant received - expenditure); "
+                    "the figure entered is %(off)s too low."
+                )
+            problems["closing_balance"] = message % words
         components = (
             self.expenditure_general,
             self.expenditure_salary,
@@ -87,12 +96,24 @@ class CertificateFigures:
             component_total = sum(value or 0 for value in components)
             if component_total != self.expenditure:
                 difference = component_total - self.expenditure
-                problems["expenditure"] = (
-                    f"General, salary and capital expenditure add up to "
-                    f"{_rupees(component_total)}, {_rupees(abs(difference))} "
-                    f"{'more' if difference > 0 else 'less'} than the expenditure "
-                    f"of {_rupees(self.expenditure)}."
-                )
+                words = {
+                    "total": _rupees(component_total),
+                    "off": _rupees(abs(difference)),
+                    "expenditure": _rupees(self.expenditure),
+                }
+                if difference > 0:
+                    message = _(
+                        "General, salary and capital expenditure add up to "
+                        "%(total)s, %(off)s more than the expenditure of "
+                        "%(expenditure)s."
+                    )
+                else:
+                    message = _(
+                        "General, salary and capital expenditure add up to "
+                        "%(total)s, %(off)s less than the expenditure of "
+                        "%(expenditure)s."
+                    )
+                problems["expenditure"] = message % words
         return problems
 
 
@@ -213,19 +234,17 @@ def submit_certificate(
 def _decide(item, *, status, decided_on, decided_by, reason="", **fields):
     if item.status != item.Status.SUBMITTED:
         raise GrantRuleError(
-            f"{item} is {item.get_status_display()}; only a submitted one can be "
-            f"decided."
+            _("%(item)s is %(status)s; only a submitted one can be decided.")
+            % {"item": item, "status": item.get_status_display()}
         )
     item.status = status
     item.decided_on = decided_on
     item.decided_by = decided_by
     for name, value in fields.items():
         setattr(item, name, value)
-    return _save(
-        item,
-        reason=reason or f"{item.get_status_display().capitalize()}",
-        by=decided_by,
-    )
+    with in_default_language():
+        reason = reason or f"{item.get_status_display().capitalize()}"
+    return _save(item, reason=reason, by=decided_by)
 
 
 def resubmission_due(milestone: Milestone, *, returned_on: datetime.date):
@@ -250,7 +269,8 @@ def _mark_milestones(milestones, *, status, decided_on, decided_by, reason=""):
                     milestone.due_on
                 )
                 milestone.due_on = due_again
-                reason = f"{reason}; to be resubmitted by {_date(due_again)}"
+                with in_default_language():
+                    reason = f"{reason}; to be resubmitted by {_date(due_again)}"
         _save(milestone, reason=reason, by=decided_by)
 
 
@@ -266,9 +286,13 @@ def accept_certificate(
     signed = certificate.documents.filter(kind=Document.Kind.SIGNED_UC).exists()
     if certificate.status == UtilisationCertificate.Status.SUBMITTED and not signed:
         raise GrantRuleError(
-            f"{certificate} has no signed copy on file: a utilisation certificate "
-            f"is accepted only with the copy signed by the grantee's head and "
-            f"finance officer (Form GFR 12-A). Return it and ask for the signed copy."
+            _(
+                "%(certificate)s has no signed copy on file: a utilisation "
+                "certificate is accepted only with the copy signed by the grantee's "
+                "head and finance officer (Form GFR 12-A). Return it and ask for the "
+                "signed copy."
+            )
+            % {"certificate": certificate}
         )
     _decide(
         certificate,
@@ -297,7 +321,7 @@ def return_certificate(
     """Return a submitted UC to the grantee with the reason they will see."""
     if not reason.strip():
         raise GrantRuleError(
-            {"reason": "Say why the certificate is returned: the grantee sees it."}
+            {"reason": _("Say why the certificate is returned: the grantee sees it.")}
         )
     _decide(
         certificate,
@@ -341,11 +365,14 @@ def submit_progress_report(
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
     if milestone.status not in Milestone.OPEN_STATUSES:
         raise GrantRuleError(
-            f"{milestone} is {milestone.get_status_display()}: a report can be "
-            f"submitted only while it is pending or returned."
+            _(
+                "%(milestone)s is %(status)s: a report can be submitted only while "
+                "it is pending or returned."
+            )
+            % {"milestone": milestone, "status": milestone.get_status_display()}
         )
     if not narrative.strip():
-        raise GrantRuleError({"narrative": "Describe the progress made."})
+        raise GrantRuleError({"narrative": _("Describe the progress made.")})
     latest = milestone.reports.aggregate(version=Max("version"))["version"] or 0
     report = _save(
         ProgressReport(
@@ -395,9 +422,11 @@ def accept_progress_report(
     )
     project = report.milestone.project
     project.trl_now = report.trl_now
+    with in_default_language():
+        why = f"TRL from the accepted {report}"
     _save(
         project,
-        reason=f"TRL from the accepted {report}",
+        reason=why,
         by=decided_by,
         update_fields=["trl_now", "updated_at"],
     )
@@ -416,7 +445,7 @@ def return_progress_report(
     """Return a report to the grantee with the reason they will see."""
     if not reason.strip():
         raise GrantRuleError(
-            {"reason": "Say why the report is returned: the grantee sees it."}
+            {"reason": _("Say why the report is returned: the grantee sees it.")}
         )
     _decide(
         report,

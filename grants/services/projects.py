@@ -3,6 +3,7 @@
 import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from grants.models import Extension, Project, User
 from grants.reads.extensions import extension_moves
@@ -10,6 +11,7 @@ from grants.services.common import (
     GrantRuleError,
     _date,
     _save,
+    in_default_language,
 )
 from grants.services.notices import tell_extension_decision
 
@@ -23,6 +25,29 @@ FINISHED_STATUSES = (
 )
 
 
+def _finished(project: Project) -> str:
+    return _("%(reference)s is %(status)s: its end date can no longer be extended.") % {
+        "reference": project.reference,
+        "status": project.get_status_display(),
+    }
+
+
+def _already_decided(extension: Extension) -> str:
+    words = {"status": extension.get_status_display()}
+    if extension.decided_on:
+        return _("This extension request was already %(status)s on %(day)s.") % {
+            **words,
+            "day": _date(extension.decided_on),
+        }
+    return _("This extension request was already %(status)s.") % words
+
+
+def _end_after(project: Project) -> str:
+    return _("The new end date must be after the current end date, %(end)s.") % {
+        "end": _date(project.end_on)
+    }
+
+
 @transaction.atomic
 def request_extension(
     project: Project,
@@ -34,26 +59,23 @@ def request_extension(
 ) -> Extension:
     """Record a grantee's request to move the end date."""
     if project.status in FINISHED_STATUSES:
-        raise GrantRuleError(
-            f"{project.reference} is {project.get_status_display()}: its end date "
-            f"can no longer be extended."
-        )
+        raise GrantRuleError(_finished(project))
     if not reason.strip():
-        raise GrantRuleError({"reason": "Say why the extension is needed."})
+        raise GrantRuleError({"reason": _("Say why the extension is needed.")})
     waiting = project.extensions.awaiting_decision().order_by("requested_on").first()
     if waiting is not None:
         raise GrantRuleError(
-            f"The extension request of {_date(waiting.requested_on)} (to "
-            f"{_date(waiting.new_end_on)}) is still waiting for the ministry's "
-            f"decision: one request at a time."
-        )
-    if new_end_on <= project.end_on:
-        raise GrantRuleError(
-            {
-                "new_end_on": f"The new end date must be after the current end date, "
-                f"{_date(project.end_on)}."
+            _(
+                "The extension request of %(requested)s (to %(end)s) is still "
+                "waiting for the ministry's decision: one request at a time."
+            )
+            % {
+                "requested": _date(waiting.requested_on),
+                "end": _date(waiting.new_end_on),
             }
         )
+    if new_end_on <= project.end_on:
+        raise GrantRuleError({"new_end_on": _end_after(project)})
     return _save(
         Extension(
             project=project,
@@ -85,28 +107,16 @@ def extend_project(
     """
     project = Project.objects.select_for_update().get(pk=project.pk)
     if project.status in FINISHED_STATUSES:
-        raise GrantRuleError(
-            f"{project.reference} is {project.get_status_display()}: its end date "
-            f"can no longer be extended."
-        )
+        raise GrantRuleError(_finished(project))
     if extension is not None:
         # Read the request afresh: another officer may have decided it meanwhile.
         extension.refresh_from_db()
         if extension.status != Extension.Status.REQUESTED:
-            when = f" on {_date(extension.decided_on)}" if extension.decided_on else ""
-            raise GrantRuleError(
-                f"This extension request was already "
-                f"{extension.get_status_display()}{when}."
-            )
+            raise GrantRuleError(_already_decided(extension))
     if not reason.strip():
-        raise GrantRuleError({"reason": "Record why the extension is approved."})
+        raise GrantRuleError({"reason": _("Record why the extension is approved.")})
     if new_end_on <= project.end_on:
-        raise GrantRuleError(
-            {
-                "new_end_on": f"The new end date must be after the current end date, "
-                f"{_date(project.end_on)}."
-            }
-        )
+        raise GrantRuleError({"new_end_on": _end_after(project)})
     if extension is None:
         extension = Extension(
             project=project,
@@ -119,7 +129,8 @@ def extend_project(
     extension.decided_on = decided_on
     extension.decided_by = decided_by
     extension.decision_comment = reason.strip()
-    why = f"Extended to {_date(new_end_on)}: {reason.strip()}"
+    with in_default_language():
+        why = f"Extended to {_date(new_end_on)}: {reason.strip()}"
     _save(extension, reason=why, by=decided_by)
 
     project.end_on = new_end_on
@@ -169,15 +180,11 @@ def reject_extension(
     """Refuse a requested extension, saying why; the end date stays."""
     if not comment.strip():
         raise GrantRuleError(
-            {"comment": "Say why the extension is refused: the grantee sees it."}
+            {"comment": _("Say why the extension is refused: the grantee sees it.")}
         )
     extension = Extension.objects.select_for_update().get(pk=extension.pk)
     if extension.status != Extension.Status.REQUESTED:
-        when = f" on {_date(extension.decided_on)}" if extension.decided_on else ""
-        raise GrantRuleError(
-            f"This extension request was already "
-            f"{extension.get_status_display()}{when}."
-        )
+        raise GrantRuleError(_already_decided(extension))
     extension.status = Extension.Status.REJECTED
     extension.decided_on = decided_on
     extension.decided_by = decided_by

@@ -19,10 +19,17 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from grants.models import BudgetLine, Project, Reappropriation, User
 from grants.reads.money import project_year_of
-from grants.services.common import GrantRuleError, _date, _rupees, _save
+from grants.services.common import (
+    GrantRuleError,
+    _date,
+    _rupees,
+    _save,
+    in_default_language,
+)
 from grants.services.notices import tell_reappropriation_decision
 from grants.services.projects import FINISHED_STATUSES
 
@@ -148,9 +155,12 @@ def request_reappropriation(
     if not 1 <= to_year <= years:
         raise GrantRuleError(
             {
-                "to_year": _(
+                "to_year": ngettext(
+                    "%(reference)s has %(years)s project year, running to "
+                    "%(end)s: there is no year %(year)s.",
                     "%(reference)s has %(years)s project years, running to "
-                    "%(end)s: there is no year %(year)s."
+                    "%(end)s: there is no year %(year)s.",
+                    years,
                 )
                 % {
                     "reference": project.reference,
@@ -201,12 +211,12 @@ def request_reappropriation(
         requested_on=requested_on,
         requested_by=requested_by,
     )
-    return _save(
-        reappropriation,
-        reason=_("Requested %(move)s: %(reason)s")
-        % {"move": move_label(reappropriation), "reason": reason},
-        by=requested_by,
-    )
+    with in_default_language():
+        why = _("Requested %(move)s: %(reason)s") % {
+            "move": move_label(reappropriation),
+            "reason": reason,
+        }
+    return _save(reappropriation, reason=why, by=requested_by)
 
 
 def _lock_undecided(
@@ -285,10 +295,12 @@ def approve_reappropriation(
     )
     _refuse_unless_allowed(reappropriation, decided_by)
     comment = comment.strip()
-    why = _("Re-appropriated %(move)s: %(reason)s") % {
-        "move": move_label(reappropriation),
-        "reason": reappropriation.reason,
-    }
+    # The change reason is kept in the history: written in the default language.
+    with in_default_language():
+        why = _("Re-appropriated %(move)s: %(reason)s") % {
+            "move": move_label(reappropriation),
+            "reason": reappropriation.reason,
+        }
     source.amount -= amount
     _save(source, reason=why, by=decided_by, update_fields=["amount"])
     target = lines.filter(
@@ -354,11 +366,11 @@ def reject_reappropriation(
     reappropriation.decided_on = decided_on
     reappropriation.decided_by = decided_by
     reappropriation.decision_comment = comment
-    _save(
-        reappropriation,
-        reason=_("Rejected %(move)s: %(reason)s")
-        % {"move": move_label(reappropriation), "reason": comment},
-        by=decided_by,
-    )
+    with in_default_language():
+        why = _("Rejected %(move)s: %(reason)s") % {
+            "move": move_label(reappropriation),
+            "reason": comment,
+        }
+    _save(reappropriation, reason=why, by=decided_by)
     tell_reappropriation_decision(reappropriation, decided_by=decided_by)
     return reappropriation

@@ -7,6 +7,8 @@ organisation's active finance officers, each with a working address.
 
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from grants import reminders
 from grants.models import Membership, Milestone, Project, User
 
@@ -16,6 +18,17 @@ class Recipient:
     email: str
     user: User | None
     audience: str
+
+
+def language_of(user: User | None) -> str:
+    """The language e-mails to ``user`` are written in: their choice, else English.
+
+    An address with no account (an organisation's head) gets English.
+    """
+    language = getattr(user, "preferred_language", "") if user is not None else ""
+    if language in dict(settings.LANGUAGES):
+        return language
+    return "en"
 
 
 def _reachable(user: User | None) -> bool:

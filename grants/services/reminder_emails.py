@@ -4,6 +4,8 @@ import datetime
 import functools
 
 from django.core.mail import EmailMultiAlternatives
+from django.utils import dateformat, translation
+from django.utils.translation import gettext as _
 
 from grants.models import (
     Instalment,
@@ -11,8 +13,8 @@ from grants.models import (
     Project,
     Reminder,
 )
-from grants.services.common import _date
 from grants.services.emails import message_id, page_url, render_email, render_subject
+from grants.services.recipients import language_of
 
 # Who an e-mail is written for: the same step reads differently to each.
 GRANTEE_NOTICE = "grantee"
@@ -30,30 +32,66 @@ def staff_project_url(project: Project) -> str:
     return page_url("staff:project-detail", "/staff/projects/{}/", project.pk)
 
 
+def _date(day: datetime.date) -> str:
+    """A date as the e-mails write it, 05 Mar 2027, with the month in the language."""
+    return dateformat.format(day, "d M Y")
+
+
 def what_to_submit(milestone: Milestone) -> str:
     """Say in a sentence what the grantee owes for a milestone."""
-    period = ""
-    if milestone.period_start and milestone.period_end:
-        period = (
-            f" for {_date(milestone.period_start)} to {_date(milestone.period_end)}"
-        )
     Kind = Milestone.Kind
-    text = {
-        Kind.PROGRESS_REPORT: f"The progress report{period}: work done, results, "
-        f"deviations from the plan, the TRL now, and outputs (publications, "
-        f"patents, prototypes).",
-        Kind.UTILISATION_CERTIFICATE: f"The utilisation certificate in Form GFR "
-        f"12-A{period}, signed by the Chief Finance Officer and the head of the "
-        f"organisation, with the head-wise statement of expenditure.",
-        Kind.TECHNICAL_DELIVERABLE: "The deliverable, with the evidence that it "
-        "meets the target agreed in the sanction.",
-        Kind.REVIEW_MEETING: "Attend the review meeting with a presentation of the "
-        "progress since the last review and the plan for the next period.",
-        Kind.FINAL_REPORT: f"The final technical report{period}, covering the "
-        f"whole project.",
-    }.get(milestone.kind, "The item due for this milestone.")
+    if milestone.period_start and milestone.period_end:
+        words = {
+            "start": _date(milestone.period_start),
+            "end": _date(milestone.period_end),
+        }
+        texts = {
+            Kind.PROGRESS_REPORT: _(
+                "The progress report for %(start)s to %(end)s: work done, results, "
+                "deviations from the plan, the TRL now, and outputs (publications, "
+                "patents, prototypes)."
+            ),
+            Kind.UTILISATION_CERTIFICATE: _(
+                "The utilisation certificate in Form GFR 12-A for %(start)s to "
+                "%(end)s, signed by the Chief Finance Officer and the head of the "
+                "organisation, with the head-wise statement of expenditure."
+            ),
+            Kind.FINAL_REPORT: _(
+                "The final technical report for %(start)s to %(end)s, covering the "
+                "whole project."
+            ),
+        }
+    else:
+        words = {}
+        texts = {
+            Kind.PROGRESS_REPORT: _(
+                "The progress report: work done, results, deviations from the plan, "
+                "the TRL now, and outputs (publications, patents, prototypes)."
+            ),
+            Kind.UTILISATION_CERTIFICATE: _(
+                "The utilisation certificate in Form GFR 12-A, signed by the Chief "
+                "Finance Officer and the head of the organisation, with the "
+                "head-wise statement of expenditure."
+            ),
+            Kind.FINAL_REPORT: _(
+                "The final technical report, covering the whole project."
+            ),
+        }
+    texts[Kind.TECHNICAL_DELIVERABLE] = _(
+        "The deliverable, with the evidence that it meets the target agreed in the "
+        "sanction."
+    )
+    texts[Kind.REVIEW_MEETING] = _(
+        "Attend the review meeting with a presentation of the progress since the "
+        "last review and the plan for the next period."
+    )
+    text = texts.get(milestone.kind)
+    text = text % words if text is not None else _("The item due for this milestone.")
     if milestone.deliverable:
-        text = f"{text} Agreed deliverable: {milestone.deliverable}"
+        text = _("%(what)s Agreed deliverable: %(deliverable)s") % {
+            "what": text,
+            "deliverable": milestone.deliverable,
+        }
     return text
 
 
@@ -87,7 +125,7 @@ def reminder_context(reminder: Reminder, *, today: datetime.date) -> dict:
     elif notice == HEAD_NOTICE and project.organisation.head_name:
         name = project.organisation.head_name
     else:
-        name = "Sir/Madam"
+        name = _("Sir/Madam")
 
     # Read only by escalations, so looked up only when a template asks.
     @functools.cache
@@ -123,18 +161,27 @@ def reminder_context(reminder: Reminder, *, today: datetime.date) -> dict:
 
 
 def reminder_subject(reminder: Reminder, *, today: datetime.date) -> str:
-    """Render only a reminder's subject line, as it reads on ``today``."""
-    context = reminder_context(reminder, today=today)
-    return render_subject(template_name(reminder), context)
+    """Render only a reminder's subject line, as it reads on ``today``.
+
+    In the recipient's language, as the e-mail itself is.
+    """
+    with translation.override(language_of(reminder.recipient)):
+        context = reminder_context(reminder, today=today)
+        return render_subject(template_name(reminder), context)
 
 
 def build_reminder_email(
     reminder: Reminder, *, today: datetime.date
 ) -> EmailMultiAlternatives:
-    """Render a reminder's e-mail, text and HTML, for its one recipient."""
-    return render_email(
-        template_name(reminder),
-        reminder_context(reminder, today=today),
-        to=reminder.recipient_email,
-        message_id_header=message_id("reminder", reminder.pk),
-    )
+    """Render a reminder's e-mail, text and HTML, for its one recipient.
+
+    In the recipient's language (``preferred_language``; English for an address
+    with no account), whatever language the process that sends it is in.
+    """
+    with translation.override(language_of(reminder.recipient)):
+        return render_email(
+            template_name(reminder),
+            reminder_context(reminder, today=today),
+            to=reminder.recipient_email,
+            message_id_header=message_id("reminder", reminder.pk),
+        )

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from grants import reminders
 from grants.models import (
@@ -301,7 +302,9 @@ def send_reminder_now(
     """
     request_key = request_key.strip()
     if not request_key:
-        raise GrantRuleError("This request has no key; reload the page and try again.")
+        raise GrantRuleError(
+            _("This request has no key; reload the page and try again.")
+        )
     milestone = Milestone.objects.select_related(
         "project__organisation",
         "project__principal_investigator",
@@ -309,22 +312,28 @@ def send_reminder_now(
     ).get(pk=milestone.pk)
     if milestone.status not in reminders.REMINDED_STATUSES:
         raise GrantRuleError(
-            f"{milestone.title} is {milestone.get_status_display()}: there is "
-            f"nothing to remind the grantee about."
+            _(
+                "%(milestone)s is %(status)s: there is nothing to remind the "
+                "grantee about."
+            )
+            % {"milestone": milestone.title, "status": milestone.get_status_display()}
         )
     project = milestone.project
     if project.status in reminders.SILENT_PROJECT_STATUSES:
         raise GrantRuleError(
-            f"{project.reference} is {project.get_status_display()}: its grantee "
-            f"is not reminded any more."
+            _("%(reference)s is %(status)s: its grantee is not reminded any more.")
+            % {"reference": project.reference, "status": project.get_status_display()}
         )
     existing = list(milestone.reminders.filter(request_key=request_key))
     if not existing:
         people = recipients(milestone, (reminders.GRANTEE,), division_heads=[])
         if not people:
             raise GrantRuleError(
-                f"{project.reference} has no principal investigator or finance "
-                f"officer with an active account and an e-mail address."
+                _(
+                    "%(reference)s has no principal investigator or finance officer "
+                    "with an active account and an e-mail address."
+                )
+                % {"reference": project.reference}
             )
         Reminder.objects.bulk_create(
             [
@@ -344,8 +353,10 @@ def send_reminder_now(
         existing = list(milestone.reminders.filter(request_key=request_key))
         if not existing:
             raise GrantRuleError(
-                "This request was already used for another milestone; reload the "
-                "page and try again."
+                _(
+                    "This request was already used for another milestone; reload "
+                    "the page and try again."
+                )
             )
         ids = [reminder.pk for reminder in existing]
         transaction.on_commit(

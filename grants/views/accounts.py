@@ -14,6 +14,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_otp import devices_for_user, match_token
@@ -27,12 +29,12 @@ AUTHENTICATOR_NAME = "Authenticator app"
 
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=16,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
         ),
-        help_text="The 6-digit code from your authenticator app, or a backup code.",
+        help_text=_("The 6-digit code from your authenticator app, or a backup code."),
     )
 
 
@@ -93,23 +95,38 @@ class TwoFactorVerifyView(NextMixin, FormView):
             if not allowed and (details or {}).get("locked_until"):
                 # Each wrong code doubles the wait, which defeats guessing.
                 wait = (details["locked_until"] - timezone.now()).total_seconds()
+                seconds = max(1, round(wait))
                 form.add_error(
                     "token",
-                    f"Too many wrong codes: wait {max(1, round(wait))} seconds and "
-                    f"try the newest code.",
+                    ngettext(
+                        "Too many wrong codes: wait %(count)s second and try the "
+                        "newest code.",
+                        "Too many wrong codes: wait %(count)s seconds and try the "
+                        "newest code.",
+                        seconds,
+                    )
+                    % {"count": seconds},
                 )
                 return self.form_invalid(form)
         device = match_token(user, form.cleaned_data["token"].strip())
         if device is None or not device.confirmed:
-            form.add_error("token", "That code is not right, or was already used.")
+            form.add_error(
+                "token", gettext("That code is not right, or was already used.")
+            )
             return self.form_invalid(form)
         otp_login(self.request, device)
         if isinstance(device, StaticDevice):
             left = device.token_set.count()
             messages.warning(
                 self.request,
-                f"You used a backup code; {left} remain. Print new ones when few "
-                f"are left.",
+                ngettext(
+                    "You used a backup code; %(count)s remains. Print new ones when "
+                    "few are left.",
+                    "You used a backup code; %(count)s remain. Print new ones when "
+                    "few are left.",
+                    left,
+                )
+                % {"count": left},
             )
         return redirect(self.next_url())
 
@@ -141,8 +158,10 @@ class TwoFactorSetupView(NextMixin, FormView):
         if not device.verify_token(form.cleaned_data["token"].strip()):
             form.add_error(
                 "token",
-                "That code does not match. Check the phone's clock and try the "
-                "newest code.",
+                gettext(
+                    "That code does not match. Check the phone's clock and try the "
+                    "newest code."
+                ),
             )
             return self.form_invalid(form)
         with transaction.atomic():
@@ -153,7 +172,7 @@ class TwoFactorSetupView(NextMixin, FormView):
             codes = replace_backup_codes(self.request.user)
         otp_login(self.request, device)
         self.request.session["fresh_backup_codes"] = codes
-        messages.success(self.request, "Two-factor authentication is on.")
+        messages.success(self.request, gettext("Two-factor authentication is on."))
         return redirect(f"{reverse('two-factor-backup-codes')}?next={self.next_url()}")
 
 
@@ -192,5 +211,7 @@ class BackupCodesView(NextMixin, TemplateView):
 
     def post(self, request):
         request.session["fresh_backup_codes"] = replace_backup_codes(request.user)
-        messages.success(request, "New backup codes made; the old ones no longer work.")
+        messages.success(
+            request, gettext("New backup codes made; the old ones no longer work.")
+        )
         return redirect("two-factor-backup-codes")

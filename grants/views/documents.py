@@ -10,6 +10,7 @@ import logging
 
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from django.views import View
 
 from grants import uploads
@@ -44,7 +45,7 @@ class DocumentDownloadView(View):
             stream = document.file.open("rb")
         except (FileNotFoundError, ValueError) as error:
             logger.error("document %s has no stored file: %s", document.pk, error)
-            raise Http404("The file is missing.") from error
+            raise Http404(gettext("The file is missing.")) from error
         # Anything not uploaded through the portal's checks (e.g. by an admin)
         # goes out as opaque bytes.
         content_type = (

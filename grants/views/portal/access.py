@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
 from grants import services
 from grants.models import Milestone, Project
@@ -103,8 +104,8 @@ class OpenMilestoneMixin:
         if milestone.status not in Milestone.OPEN_STATUSES:
             messages.info(
                 self.request,
-                f"“{milestone.title}” is {milestone.get_status_display()}: there "
-                f"is nothing to submit for it now.",
+                _("“%(title)s” is %(status)s: there is nothing to submit for it now.")
+                % {"title": milestone.title, "status": milestone.get_status_display()},
             )
             return redirect("portal:project-detail", pk=milestone.project_id)
         return None

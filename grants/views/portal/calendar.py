@@ -5,6 +5,7 @@ from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -33,15 +34,15 @@ class CalendarView(TemplateView):
             services.regenerate_calendar_token(request.user)
             messages.success(
                 request,
-                "Your calendar address was regenerated: the old one no longer works."
+                _("Your calendar address was regenerated: the old one no longer works.")
                 if action == "regenerate"
-                else "Your private calendar address is ready.",
+                else _("Your private calendar address is ready."),
             )
         elif action == "revoke":
             services.revoke_calendar_token(request.user)
             messages.success(
                 request,
-                "Your calendar feed is switched off: its address stopped working.",
+                _("Your calendar feed is switched off: its address stopped working."),
             )
         return redirect("portal:calendar")
 

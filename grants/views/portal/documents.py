@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
 from grants import services
@@ -55,10 +56,10 @@ class DocumentUploadView(PortalObjectMixin, FormView):
 
     def target_label(self, key, target):
         if target is None:
-            return f"The project {self.object.reference}"
+            return _("The project %(reference)s") % {"reference": self.object.reference}
         if isinstance(target, ProgressReport):
-            return f"Report: {report_title(target)}"
-        return f"Certificate: {certificate_title(target)}"
+            return _("Report: %(title)s") % {"title": report_title(target)}
+        return _("Certificate: %(title)s") % {"title": certificate_title(target)}
 
     def get_form_kwargs(self):
         choices = [(key, self.target_label(key, t)) for key, t in self.targets.items()]
@@ -89,7 +90,7 @@ class DocumentUploadView(PortalObjectMixin, FormView):
         except services.GrantRuleError as error:
             add_rule_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, "The file was uploaded.")
+        messages.success(self.request, _("The file was uploaded."))
         return redirect(
             reverse("portal:project-detail", args=[self.object.pk]) + "#documents"
         )

@@ -3,6 +3,8 @@
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
 from grants import services
@@ -25,10 +27,10 @@ class ExtensionRequestView(PortalObjectMixin, RoleRequiredMixin, FormView):
         return self.object
 
     def refusal(self, project):
-        return (
-            f"Only the principal investigator or a co-investigator of "
-            f"{project.organisation} can ask for an extension of {project.reference}."
-        )
+        return _(
+            "Only the principal investigator or a co-investigator of "
+            "%(organisation)s can ask for an extension of %(reference)s."
+        ) % {"organisation": project.organisation, "reference": project.reference}
 
     def get_context_data(self, **kwargs):
         project = self.object
@@ -53,8 +55,13 @@ class ExtensionRequestView(PortalObjectMixin, RoleRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            f"Your request to extend {self.object.reference} to "
-            f"{extension.new_end_on:%d %b %Y} was sent to the ministry. You will be "
-            f"told of its decision by e-mail and on this page.",
+            _(
+                "Your request to extend %(reference)s to %(day)s was sent to the "
+                "ministry. You will be told of its decision by e-mail and on this page."
+            )
+            % {
+                "reference": self.object.reference,
+                "day": date_format(extension.new_end_on, "d M Y"),
+            },
         )
         return redirect("portal:project-detail", pk=self.object.pk)

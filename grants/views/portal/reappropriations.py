@@ -78,18 +78,16 @@ class ReappropriationView(PortalObjectMixin, RoleRequiredMixin, FormView):
             add_rule_errors(form, error)
             return self.form_invalid(form)
         if reappropriation.needs_finance:
-            who = _(
-                "It is above the scheme's threshold, so the ministry's finance "
-                "officer decides."
+            message = _(
+                "Your request to move %(move)s was sent to the ministry. It is above "
+                "the scheme's threshold, so the ministry's finance officer decides. "
+                "You will be told of the decision by e-mail and on this page."
             )
         else:
-            who = _("The programme officer decides.")
-        messages.success(
-            self.request,
-            _(
-                "Your request to move %(move)s was sent to the ministry. %(who)s You "
-                "will be told of the decision by e-mail and on this page."
+            message = _(
+                "Your request to move %(move)s was sent to the ministry. The programme "
+                "officer decides. You will be told of the decision by e-mail and on "
+                "this page."
             )
-            % {"move": move_label(reappropriation), "who": who},
-        )
+        messages.success(self.request, message % {"move": move_label(reappropriation)})
         return redirect("portal:reappropriations", pk=self.object.pk)

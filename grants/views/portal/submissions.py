@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView
 
 from grants import services
@@ -105,8 +106,11 @@ class ProgressReportSubmitView(
             return self.form_invalid(form)
         messages.success(
             self.request,
-            f"Version {report.version} of the report for “{self.object.title}” was "
-            f"submitted. The ministry reviews it next.",
+            _(
+                "Version %(version)s of the report for “%(title)s” was submitted. "
+                "The ministry reviews it next."
+            )
+            % {"version": report.version, "title": self.object.title},
         )
         return redirect("portal:report-detail", pk=report.pk)
 
@@ -330,8 +334,11 @@ class CertificateSubmitMixin(RoleRequiredMixin):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            f"The {certificate_title(certificate)} was submitted with its signed "
-            f"copy. The ministry's finance officer reviews it next.",
+            _(
+                "The %(certificate)s was submitted with its signed copy. The "
+                "ministry's finance officer reviews it next."
+            )
+            % {"certificate": certificate_title(certificate)},
         )
         return redirect("portal:certificate-detail", pk=certificate.pk)
 

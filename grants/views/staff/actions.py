@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 
 from grants import services
@@ -30,7 +31,7 @@ class ActionView(StaffRequiredMixin, PermissionRequiredMixin, FormView):
     # What the page and the success URL read besides the object itself.
     related = ("project",)
     title = ""
-    button = "Save"
+    button = _("Save")
     # The project page's section to return to.
     section = ""
     # The name of the function in ``grants.services`` that makes the decision;
@@ -40,9 +41,9 @@ class ActionView(StaffRequiredMixin, PermissionRequiredMixin, FormView):
     actor = "decided_by"
     # The form fields passed to the service; None passes every field.
     service_fields = None
-    # What the user is told: ``{object}`` is the object acted on, ``{result}``
-    # what the service returned.
-    success_message = "{object} saved."
+    # What the user is told, a translated text with named placeholders filled
+    # from ``message_values``: ``%(object)s`` is the object acted on.
+    success_message = _("%(object)s saved.")
 
     @cached_property
     def object(self):
@@ -84,9 +85,13 @@ class ActionView(StaffRequiredMixin, PermissionRequiredMixin, FormView):
         )
         return self.describe(result)
 
+    def message_values(self, result) -> dict:
+        """The named values ``success_message`` may use; ``result`` is the service's."""
+        return {"object": self.object}
+
     def describe(self, result) -> str:
         """Say what was decided, for the message shown after the redirect."""
-        return self.success_message.format(object=self.object, result=result)
+        return self.success_message % self.message_values(result)
 
     def form_valid(self, form):
         try:

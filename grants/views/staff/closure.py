@@ -12,6 +12,7 @@ from functools import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from grants import services
+from grants.formatting import format_date
 from grants.forms.closure import CloseProjectForm
 from grants.models import Asset, Project
 from grants.reads import closure as reads
@@ -42,11 +43,17 @@ class ProjectCloseView(ActionView):
     title = _("Close a project")
     button = _("Check the reconciliation")
     section = "overview"
-    success_message = _("{result.reference} closed on {result.closed_on:%d %b %Y}.")
+    success_message = _("%(reference)s closed on %(date)s.")
 
     @property
     def project(self):
         return self.object
+
+    def message_values(self, result):
+        return {
+            "reference": result.reference,
+            "date": format_date(result.closed_on, "d M Y"),
+        }
 
     @cached_property
     def assets(self) -> reads.ClosureAssets:

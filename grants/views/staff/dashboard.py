@@ -1,11 +1,26 @@
 """The staff dashboard: the portfolio at a glance."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from grants import charts
 from grants.reads import dashboard
 from grants.views.staff.access import StaffRequiredMixin
+
+
+def breakdown_title(dimension) -> str:
+    """The title of a breakdown's chart, one whole sentence per dimension."""
+    titles = {
+        "fiscal_year": _("Sanctioned and released, by fiscal year of sanction"),
+        "scheme": _("Sanctioned and released, by scheme"),
+        "kind": _("Sanctioned and released, by grantee kind"),
+        "stage": _("Sanctioned and released, by REE value-chain stage"),
+        "status": _("Sanctioned and released, by status"),
+    }
+    if dimension.key in titles:
+        return titles[dimension.key]
+    return _("Sanctioned and released: %(dimension)s") % {"dimension": dimension.title}
 
 
 class DashboardView(StaffRequiredMixin, TemplateView):
@@ -23,21 +38,20 @@ class DashboardView(StaffRequiredMixin, TemplateView):
                         charts.Bar(label, figures.sanctioned, figures.released)
                         for label, figures in breakdown.rows
                     ],
-                    title="Sanctioned and released, "
-                    + breakdown.dimension.title.lower(),
-                    value_name="Sanctioned",
-                    part_name="Released",
+                    title=breakdown_title(breakdown.dimension),
+                    value_name=_("Sanctioned"),
+                    part_name=_("Released"),
                 ),
             )
             for breakdown in board.breakdowns
         ]
         released_chart = charts.bar_chart(
             [charts.Bar(year, amount) for year, amount in board.released_by_year],
-            title="Released by fiscal year of release",
+            title=_("Released by fiscal year of release"),
         )
         trl_chart = charts.bar_chart(
             [charts.Bar(f"TRL {row.level}", row.now) for row in board.trl],
-            title="Projects by TRL now",
+            title=_("Projects by TRL now"),
             money=False,
         )
         return super().get_context_data(

@@ -3,6 +3,7 @@
 from dateutil.relativedelta import relativedelta
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
 from grants.forms import staff as forms
@@ -80,8 +81,9 @@ class ExtensionDecisionMixin:
 class ExtensionRejectView(ExtensionDecisionMixin, ActionView):
     form_class = forms.ExtensionRejectionForm
     service = "reject_extension"
-    title = "Reject an extension"
-    button = "Reject the extension"
-    success_message = (
-        "Extension of {object.project.reference} rejected; the grantee is told why."
-    )
+    title = _("Reject an extension")
+    button = _("Reject the extension")
+    success_message = _("Extension of %(reference)s rejected; the grantee is told why.")
+
+    def message_values(self, result):
+        return {"reference": self.object.project.reference}

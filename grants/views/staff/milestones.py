@@ -2,6 +2,10 @@
 
 import uuid
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from grants.formatting import format_date
 from grants.forms import staff as forms
 from grants.models import Milestone
 from grants.views.staff.actions import ActionView
@@ -12,19 +16,22 @@ class MilestoneWaiveView(ActionView):
     form_class = forms.WaiveForm
     permission_required = "grants.waive_milestone"
     service = "waive_milestone"
-    title = "Waive a milestone"
-    button = "Waive it"
+    title = _("Waive a milestone")
+    button = _("Waive it")
     section = "milestones"
-    success_message = "{object} waived."
+    success_message = _("%(object)s waived.")
 
 
 class MilestoneRescheduleView(MilestoneWaiveView):
     form_class = forms.RescheduleForm
     permission_required = "grants.reschedule_milestone"
     service = "reschedule_milestone"
-    title = "Move a milestone's due date"
-    button = "Move the due date"
-    success_message = "{result} is now due on {result.due_on:%d %b %Y}."
+    title = _("Move a milestone's due date")
+    button = _("Move the due date")
+    success_message = _("%(milestone)s is now due on %(date)s.")
+
+    def message_values(self, result):
+        return {"milestone": result, "date": format_date(result.due_on, "d M Y")}
 
     def get_initial(self):
         return {"new_due_on": self.object.due_on}
@@ -37,12 +44,15 @@ class MilestoneRemindView(MilestoneWaiveView):
     permission_required = "grants.change_milestone"
     service = "send_reminder_now"
     actor = "sent_by"
-    title = "Send the grantee a reminder now"
-    button = "Send the reminder"
+    title = _("Send the grantee a reminder now")
+    button = _("Send the reminder")
 
     def get_initial(self):
         return {"request_key": uuid.uuid4().hex}
 
     def describe(self, result):
         people = ", ".join(reminder.recipient_email for reminder in result)
-        return f"Reminder about {self.object.title} sent to {people}."
+        return gettext("Reminder about %(milestone)s sent to %(people)s.") % {
+            "milestone": self.object.title,
+            "people": people,
+        }

@@ -8,10 +8,11 @@ from django.db.models import Max
 from django.forms import DateField
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from grants import services
-from grants.formatting import format_inr
+from grants.formatting import format_date, format_inr
 from grants.forms import staff as forms
 from grants.models import Instalment, Project, ReleaseCondition
 from grants.reads import conditions, pipeline
@@ -24,11 +25,11 @@ class InstalmentRecommendView(ActionView):
     permission_required = "grants.recommend_instalment"
     service = "recommend_instalment"
     actor = "recommended_by"
-    title = "Recommend an instalment for release"
-    button = "Recommend to finance"
+    title = _("Recommend an instalment for release")
+    button = _("Recommend to finance")
     section = "instalments"
     template_name = "grants/staff/instalment_action.html"
-    success_message = "{object} recommended to finance for release."
+    success_message = _("%(object)s recommended to finance for release.")
 
     related = ("project", "released_by")
 
@@ -60,8 +61,8 @@ class InstalmentReleaseView(InstalmentRecommendView):
     permission_required = "grants.release_instalment"
     service = "release_instalment"
     actor = "released_by"
-    title = "Record the release of an instalment"
-    button = "Record the release"
+    title = _("Record the release of an instalment")
+    button = _("Record the release")
 
     def get(self, request, *args, **kwargs):
         return self.released_meanwhile() or super().get(request, *args, **kwargs)
@@ -147,11 +148,14 @@ class InstalmentReleaseView(InstalmentRecommendView):
         return super().get_context_data(needs=self.needs, **kwargs)
 
     def describe(self, result):
-        return (
-            f"{result} released on {result.released_on:%d %b %Y}: "
-            f"₹\u00a0{format_inr(result.amount)}, order "
-            f"{result.release_order_number}."
-        )
+        return gettext(
+            "%(instalment)s released on %(date)s: %(amount)s, order %(order)s."
+        ) % {
+            "instalment": result,
+            "date": format_date(result.released_on, "d M Y"),
+            "amount": f"₹\u00a0{format_inr(result.amount)}",
+            "order": result.release_order_number,
+        }
 
 
 class ConditionMetView(ActionView):
@@ -166,8 +170,11 @@ class ConditionMetView(ActionView):
     title = _("Mark a condition of release as met")
     button = _("Mark it met")
     section = "instalments"
-    success_message = _("Condition “{object.name}” of {object.instalment} marked met.")
+    success_message = _("Condition “%(condition)s” of %(instalment)s marked met.")
 
     @property
     def project(self):
         return self.object.instalment.project
+
+    def message_values(self, result):
+        return {"condition": self.object.name, "instalment": self.object.instalment}

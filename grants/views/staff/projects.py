@@ -6,8 +6,10 @@ Closing a project has a module of its own, ``closure``.
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 
+from grants.formatting import format_date
 from grants.forms import staff as forms
 from grants.models import (
     Document,
@@ -170,13 +172,19 @@ class ExtensionApproveView(ActionView):
     form_class = forms.ExtensionApprovalForm
     permission_required = "grants.approve_extension"
     service = "approve_extension"
-    title = "Approve an extension"
-    button = "Approve the extension"
+    title = _("Approve an extension")
+    button = _("Approve the extension")
     section = "overview"
-    success_message = (
-        "Extension approved: {result.project.reference} now ends on "
-        "{result.new_end_on:%d %b %Y}; milestones tied to the end date moved."
+    success_message = _(
+        "Extension approved: %(reference)s now ends on %(date)s; milestones tied "
+        "to the end date moved."
     )
+
+    def message_values(self, result):
+        return {
+            "reference": result.project.reference,
+            "date": format_date(result.new_end_on, "d M Y"),
+        }
 
     def get_success_url(self):
         return reverse("staff:extension-detail", args=[self.object.pk])

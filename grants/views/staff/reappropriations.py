@@ -110,6 +110,9 @@ class ReappropriationDecisionMixin:
     related = ("project__scheme",)
     permission_required = DECIDE_PERMISSION
 
+    def message_values(self, result):
+        return {"reference": self.object.project.reference}
+
     def get_success_url(self):
         return reverse("staff:reappropriation-detail", args=[self.object.pk])
 
@@ -120,7 +123,7 @@ class ReappropriationApproveView(ReappropriationDecisionMixin, ActionView):
     title = _("Approve a re-appropriation")
     button = _("Approve the move")
     success_message = _(
-        "Re-appropriation approved: the budget of {result.project.reference} moved; "
+        "Re-appropriation approved: the budget of %(reference)s moved; "
         "the grantee is told."
     )
 
@@ -131,6 +134,5 @@ class ReappropriationRejectView(ReappropriationDecisionMixin, ActionView):
     title = _("Reject a re-appropriation")
     button = _("Reject the request")
     success_message = _(
-        "Re-appropriation for {object.project.reference} rejected; the grantee is "
-        "told why."
+        "Re-appropriation for %(reference)s rejected; the grantee is told why."
     )

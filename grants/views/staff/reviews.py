@@ -4,6 +4,7 @@ from functools import cached_property
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 
 from grants.forms import staff as forms
@@ -25,11 +26,11 @@ class ReportAcceptView(ActionView):
     form_class = forms.DecideForm
     permission_required = "grants.decide_report"
     service = "accept_progress_report"
-    title = "Accept a progress report"
-    button = "Accept the report"
+    title = _("Accept a progress report")
+    button = _("Accept the report")
     section = "reports"
     template_name = "grants/staff/review_action.html"
-    success_message = "{object} accepted."
+    success_message = _("%(object)s accepted.")
 
     related = ("milestone__project",)
 
@@ -44,9 +45,9 @@ class ReportAcceptView(ActionView):
 class ReportReturnView(ReportAcceptView):
     form_class = forms.ReturnForm
     service = "return_progress_report"
-    title = "Return a progress report"
-    button = "Return it to the grantee"
-    success_message = "{object} returned to the grantee with the reason given."
+    title = _("Return a progress report")
+    button = _("Return it to the grantee")
+    success_message = _("%(object)s returned to the grantee with the reason given.")
 
 
 class CertificateAcceptView(ActionView):
@@ -56,11 +57,11 @@ class CertificateAcceptView(ActionView):
     service = "accept_certificate"
     # A certificate's acceptance carries no comment; its return carries the reason.
     service_fields = ("decided_on",)
-    title = "Accept a utilisation certificate"
-    button = "Accept the certificate"
+    title = _("Accept a utilisation certificate")
+    button = _("Accept the certificate")
     section = "certificates"
     template_name = "grants/staff/review_action.html"
-    success_message = "{object} accepted."
+    success_message = _("%(object)s accepted.")
 
     def get_success_url(self):
         return reverse("staff:certificate-detail", args=[self.object.pk])
@@ -70,9 +71,9 @@ class CertificateReturnView(CertificateAcceptView):
     form_class = forms.ReturnForm
     service = "return_certificate"
     service_fields = None
-    title = "Return a utilisation certificate"
-    button = "Return it to the grantee"
-    success_message = "{object} returned to the grantee with the reason given."
+    title = _("Return a utilisation certificate")
+    button = _("Return it to the grantee")
+    success_message = _("%(object)s returned to the grantee with the reason given.")
 
 
 # Reading before deciding ------------------------------------------------------------

@@ -81,7 +81,7 @@ class StaffTableView(StaffRequiredMixin, SingleTableMixin, FilterView):
 class ProjectListView(StaffTableView):
     table_class = tables.ProjectTable
     filterset_class = filters.ProjectFilter
-    title = "Projects"
+    title = _("Projects")
     export_name = "projects"
 
     def get_queryset(self):
@@ -92,8 +92,8 @@ class ProjectListView(StaffTableView):
 class MilestoneListView(StaffTableView):
     table_class = tables.MilestoneTable
     filterset_class = filters.MilestoneFilter
-    title = "Milestones"
-    intro = "Reports, certificates, deliverables and meetings the grantees owe."
+    title = _("Milestones")
+    intro = _("Reports, certificates, deliverables and meetings the grantees owe.")
     export_name = "milestones"
 
     def get_queryset(self):
@@ -103,8 +103,8 @@ class MilestoneListView(StaffTableView):
 class InstalmentListView(StaffTableView):
     table_class = tables.InstalmentTable
     filterset_class = filters.InstalmentFilter
-    title = "Instalments"
-    intro = (
+    title = _("Instalments")
+    intro = _(
         "Planned and released tranches. The project page shows what blocks the "
         "next release of each project."
     )
@@ -117,8 +117,10 @@ class InstalmentListView(StaffTableView):
 class CertificateListView(StaffTableView):
     table_class = tables.CertificateTable
     filterset_class = filters.CertificateFilter
-    title = "Utilisation certificates"
-    intro = "Form GFR 12-A certificates: annual, provisional (as on a date) and final."
+    title = _("Utilisation certificates")
+    intro = _(
+        "Form GFR 12-A certificates: annual, provisional (as on a date) and final."
+    )
     export_name = "utilisation-certificates"
 
     def get_queryset(self):
@@ -128,8 +130,8 @@ class CertificateListView(StaffTableView):
 class OrganisationListView(StaffTableView):
     table_class = tables.OrganisationTable
     filterset_class = filters.OrganisationFilter
-    title = "Organisations"
-    intro = "Grantees and the money sanctioned to them; a name opens its projects."
+    title = _("Organisations")
+    intro = _("Grantees and the money sanctioned to them; a name opens its projects.")
     export_name = "organisations"
 
     def get_queryset(self):
@@ -139,8 +141,8 @@ class OrganisationListView(StaffTableView):
 class ReminderListView(StaffTableView):
     table_class = tables.ReminderTable
     filterset_class = filters.ReminderFilter
-    title = "Reminders"
-    intro = "Every reminder and escalation e-mail, with its delivery status."
+    title = _("Reminders")
+    intro = _("Every reminder and escalation e-mail, with its delivery status.")
     export_name = "reminders"
 
     def get_queryset(self):
