@@ -29,6 +29,7 @@ from grants.models import (
     UtilisationCertificate,
 )
 from grants.reads.rows import DisposalState, InstalmentState
+from grants.templatetags.bilingual import in_lang
 
 TABLE_TEMPLATE = "grants/staff/includes/table.html"
 RUPEE = "₹\u00a0"
@@ -73,6 +74,15 @@ class DayColumn(tables.DateColumn):
         super().__init__(*args, **kwargs)
 
 
+class TypedTextColumn(tables.Column):
+    """Text people typed (a title, a name): marked with its language on a page in
+    the other one, so a screen reader reads an English title on a Hindi page in
+    English."""
+
+    def render(self, value):
+        return in_lang(value)
+
+
 class NumberColumn(tables.Column):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("attrs", {"th": {"class": "num"}, "td": {"class": "num"}})
@@ -101,8 +111,8 @@ class StaffTable(tables.Table):
 
 class ProjectTable(StaffTable):
     reference = tables.Column(linkify=("staff:project-detail", [tables.A("pk")]))
-    title = tables.Column(attrs={"td": {"class": "wrap"}})
-    organisation = tables.Column(
+    title = TypedTextColumn(attrs={"td": {"class": "wrap"}})
+    organisation = TypedTextColumn(
         accessor="organisation__name", verbose_name=_("Organisation")
     )
     kind = tables.Column(accessor="organisation__kind", verbose_name=_("Kind"))
@@ -173,10 +183,10 @@ class ProjectTable(StaffTable):
 
 class MilestoneTable(StaffTable):
     project = project_link(accessor="project__reference", verbose_name=_("Project"))
-    organisation = tables.Column(
+    organisation = TypedTextColumn(
         accessor="project__organisation__name", verbose_name=_("Organisation")
     )
-    title = tables.Column(attrs={"td": {"class": "wrap"}})
+    title = TypedTextColumn(attrs={"td": {"class": "wrap"}})
     kind = tables.Column()
     due_on = DayColumn(verbose_name=_("Due"))
     days_overdue = NumberColumn(
@@ -241,7 +251,7 @@ class MilestoneTable(StaffTable):
 
 class InstalmentTable(StaffTable):
     project = project_link(accessor="project__reference", verbose_name=_("Project"))
-    organisation = tables.Column(
+    organisation = TypedTextColumn(
         accessor="project__organisation__name", verbose_name=_("Organisation")
     )
     sequence = NumberColumn(verbose_name=_("No."))
@@ -372,7 +382,7 @@ class CertificateTable(StaffTable):
 
 
 class OrganisationTable(StaffTable):
-    name = tables.Column(
+    name = TypedTextColumn(
         linkify=lambda record: (
             f"{reverse('staff:project-list')}?organisation={record.slug}"
         ),
@@ -485,7 +495,7 @@ class AssetTable(StaffTable):
     """Form GFR-22's columns in its order, after the project and before the fate."""
 
     project = project_link(accessor="project__reference", verbose_name=_("Project"))
-    organisation = tables.Column(
+    organisation = TypedTextColumn(
         accessor="project__organisation__name", verbose_name=_("Organisation")
     )
     acquired_on = DayColumn(verbose_name=_("1. Date"))

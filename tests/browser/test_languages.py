@@ -52,8 +52,10 @@ def test_the_main_pages_in_hindi_have_no_serious_or_critical_violations(
     found |= check_in_hindi(page, "help", demo_site + reverse("help"))
     found |= check_in_hindi(page, "accessibility", demo_site + reverse("accessibility"))
     # The login page was switched to Hindi before signing in: it stays Hindi.
-    page.get_by_label("उपयोगकर्ता नाम").fill("officer")
-    page.get_by_label("पासवर्ड").fill("demo-officer-pass")
+    page.goto(f"{demo_site}/accounts/login/")
+    expect(page.locator("html")).to_have_attribute("lang", "hi")
+    page.locator("#id_username").fill("officer")
+    page.locator("#id_password").fill("demo-officer-pass")
     page.locator("main form button[type=submit]").first.click()
     expect(page.get_by_role("button", name="लॉग आउट करें")).to_be_visible()
     staff = [
@@ -140,7 +142,8 @@ def test_pages_reflow_at_320_pixels_and_take_text_at_200_percent(
     open_page, demo_site, language
 ):
     project = Project.objects.get(reference=KONKAN)
-    page = open_page(viewport={"width": 320, "height": 640}, bypass_csp=True)
+    page = open_page(bypass_csp=True)
+    page.set_viewport_size({"width": 320, "height": 640})
     log_in(page, demo_site, "pi-konkan-ust", "demo-grantee-pass")
     if language == "hi":
         switch_to_hindi(page)
