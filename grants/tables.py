@@ -167,6 +167,10 @@ class ProjectTable(StaffTable):
         order = released.desc() if is_descending else released.asc()
         return queryset.order_by(order, "pk"), True
 
+    def render_scheme(self, record):
+        # The scheme is selected with the row: its Hindi name costs no query.
+        return record.scheme.local_name
+
     def render_next_due_on(self, value, record):
         return format_html(
             '<span class="nowrap">{}</span> <span class="muted next-due">{}</span>',

@@ -52,6 +52,7 @@ from grants.models import (
     UtilisationCertificate,
     count_of,
 )
+from grants.models.reference import in_current_language
 from grants.reads import pipeline
 
 # Work queues on the dashboard are short; their "see all" links lead to the tables.
@@ -160,11 +161,13 @@ class Dimension:
     title: str
     field: str
     choices: tuple = ()  # (value, label) in display order; every one is shown
+    # A row's Hindi name, shown on Hindi pages where one is given (schemes).
+    hindi_field: str = ""
 
 
 DIMENSIONS = [
     Dimension("fiscal_year", _("By fiscal year of sanction"), "fiscal_year"),
-    Dimension("scheme", _("By scheme"), "scheme__name"),
+    Dimension("scheme", _("By scheme"), "scheme__name", hindi_field="scheme__name_hi"),
     Dimension(
         "kind",
         _("By grantee kind"),
@@ -213,7 +216,9 @@ def grouped_figures(*, on: datetime.date) -> list[dict]:
     the summaries count fewer projects, some project was written without one (a
     bulk insert), so the missing summaries are made and the sums taken again.
     """
-    fields = [dimension.field for dimension in DIMENSIONS]
+    fields = [dimension.field for dimension in DIMENSIONS] + [
+        dimension.hindi_field for dimension in DIMENSIONS if dimension.hindi_field
+    ]
 
     def grouped():
         return list(
@@ -267,7 +272,15 @@ def breakdown(grouped: list[dict], dimension: Dimension) -> Breakdown:
             for value, label in dimension.choices
         ]
     else:
-        rows = [(str(value), found[value]) for value in sorted(found)]
+        hindi = {
+            row[dimension.field]: row.get(dimension.hindi_field) or ""
+            for row in grouped
+            if dimension.hindi_field
+        }
+        rows = [
+            (in_current_language(str(value), hindi.get(value, "")), found[value])
+            for value in sorted(found)
+        ]
     return Breakdown(dimension, rows)
 
 
