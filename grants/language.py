@@ -9,6 +9,7 @@ field decides the language of every e-mail they are sent.
   on the user as well as in the cookie.
 - At login, a choice made on the login page (the cookie) is kept on the user;
   without one, the user's own choice is applied and written to the cookie.
+- E-mails use the same choice (``grants.services.recipients.language_of``).
 - At logout the cookie goes, so the next person at a shared machine is not signed
   in to the previous person's language.
 """
@@ -21,7 +22,8 @@ from django.utils import translation
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+# One rule for a person's language, pages and e-mails alike.
+from grants.services.recipients import language_of
 
 
 def supported(code: str | None) -> str | None:
@@ -32,13 +34,6 @@ def supported(code: str | None) -> str | None:
         return translation.get_supported_language_variant(code)
     except LookupError:
         return None
-
-
-def language_of(user) -> str:
-    """The language to write to a user in: their choice, else the default."""
-    return supported(getattr(user, "preferred_language", None)) or (
-        settings.LANGUAGE_CODE
-    )
 
 
 def _set_cookie(response, code: str) -> None:

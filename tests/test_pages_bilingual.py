@@ -373,3 +373,17 @@ def test_the_walk_would_see_english_left_on_a_hindi_page():
 def test_an_organisation_name_is_data_not_english_ui(demo):
     name = first(Organisation.objects.all()).name
     assert english_left(f"संगठन {name}", typed_values()) == set()
+
+
+def test_the_admin_and_the_error_pages_speak_hindi(client, demo):
+    admin = User.objects.get(username="admin")
+    User.objects.filter(pk=admin.pk).update(preferred_language="hi")
+    client.force_login(admin)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert '<html lang="hi"' in index
+    assert "अनुदान" in index  # the app's heading
+    assert "दो-चरणीय लॉग इन" in index  # "Two-factor sign-in: …"
+    missing = client.get("/staff/projects/999999/")
+    assert missing.status_code == 404
+    page = visible_text(missing.content.decode(), "hi")
+    assert english_left(page, typed_values()) == set()
