@@ -23,11 +23,16 @@ PRODUCTION_VARIABLES = (
     "EMAIL_URL",
     "DJANGO_SECRET_KEY",
 )
-# The embedded default is the only configuration that may run with DEBUG on.
+# The embedded default: plain HTTP on this machine, files under var/.
 EMBEDDED = not any(os.environ.get(name) for name in PRODUCTION_VARIABLES)
 
 # Core
-DEBUG = env.bool("DJANGO_DEBUG", default=EMBEDDED)
+# DEBUG only when a developer asks for it (DJANGO_DEBUG=1): the embedded default of
+# `make run` runs without it, as production does, so no technical page (Django's 404
+# lists every URL pattern) is ever shown to a visitor.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# Plain HTTP is right for the embedded default and for a developer's DEBUG run only.
+PLAIN_HTTP = DEBUG or EMBEDDED
 # check --deploy flags this default (security.W009), so it cannot reach production.
 # Read as it is: django-environ takes a value starting with "$" for the name of
 # another variable, and one in fifty random keys starts so.
@@ -66,6 +71,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # No-store for signed-in pages and files, and a Permissions-Policy everywhere.
+    "grants.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language of a request before login: the cookie, then Accept-Language.
     "django.middleware.locale.LocaleMiddleware",
@@ -134,6 +141,23 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Cache
+# The throttles (grants/services/throttle.py: password-reset mails per address, reset
+# requests per client) must count alike in every web process and in the worker. The
+# database is what all of them already share, in both configurations, so the
+# "shared" cache is a table in it: no extra service to run, unlike Redis (not there
+# in the embedded default), and unlike the per-process in-memory default. `migrate`
+# creates the table (grants/apps.py runs createcachetable after it). Room for many
+# entries, so a flood of addresses cannot push the counters out early.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "khanij_shared_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
+
 # Auth
 AUTH_USER_MODEL = "grants.User"
 AUTHENTICATION_BACKENDS = [
@@ -145,15 +169,27 @@ AUTHENTICATION_BACKENDS = [
 # production. The embedded demo leaves it optional so its printed logins work.
 KHANIJ_STAFF_2FA_REQUIRED = env.bool("KHANIJ_STAFF_2FA_REQUIRED", default=not EMBEDDED)
 OTP_TOTP_ISSUER = "Khanij R&D"
+# Staff link an authenticator only through a one-time link an administrator
+# e-mails (Admin -> Users -> reset two-factor sign-in); it works for this long.
+KHANIJ_2FA_INVITATION_HOURS = env.int("KHANIJ_2FA_INVITATION_HOURS", default=72)
 # The audit history keeps a service's reason in full (a return reason can run to
 # a paragraph), not cut at 100 characters.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
-# Lock a user name after repeated failures, from anywhere and per address, never
-# a whole address: a ministry office shares one, and one attacker there must not
-# lock everybody out.
+# Lock a user name *from one address* after repeated failures, never a user name
+# everywhere: anyone who knows a name could otherwise lock its owner out. An
+# address is locked as a whole only once it has tried many different user names
+# (guessing through a list); a ministry office shares one address, and a few
+# colleagues mistyping must not lock it. Both locks last AXES_COOLOFF_TIME hours.
+# grants/lockout.py counts the names, since axes has one limit for every count.
+AXES_HANDLER = "grants.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_HOURS", default=1)
-AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Ten names with wrong passwords and no right one from one address in an hour: far
+# more than an office sees, far fewer than a list of names to try.
+KHANIJ_LOCKOUT_ADDRESS_NAME_LIMIT = env.int(
+    "KHANIJ_LOCKOUT_ADDRESS_NAME_LIMIT", default=10
+)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
@@ -207,11 +243,15 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if PLAIN_HTTP
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
+# Without collectstatic (the embedded default, a developer's run), WhiteNoise serves
+# the files straight from the app's static folders; production serves the collected,
+# hashed and compressed copies.
+WHITENOISE_USE_FINDERS = PLAIN_HTTP
 MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
 UPLOAD_MAX_BYTES = env.int("KHANIJ_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 
@@ -274,17 +314,27 @@ KHANIJ_HELPDESK_EMAIL = env(
 )
 KHANIJ_HELPDESK_PHONE = env("KHANIJ_HELPDESK_PHONE", default="")
 
-# Security: on unless DEBUG, so the same file is safe in both places.
-SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=not DEBUG)
-CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# Security: on except over the plain HTTP of the embedded default or a DEBUG run, so
+# the same file is safe in both places.
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=not PLAIN_HTTP)
+CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=not PLAIN_HTTP)
+LANGUAGE_COOKIE_SECURE = not PLAIN_HTTP
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not PLAIN_HTTP)
 # Load balancers probe the health check over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int(
-    "DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365
+    "DJANGO_SECURE_HSTS_SECONDS", default=0 if PLAIN_HTTP else 60 * 60 * 24 * 365
 )
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not PLAIN_HTTP
+SECURE_HSTS_PRELOAD = not PLAIN_HTTP
+# What the pages may use of the browser: nothing beyond the page itself
+# (grants/headers.py sends it with every response).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), "
+    "encrypted-media=(), fullscreen=(self), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), "
+    "publickey-credentials-get=(), screen-wake-lock=(), usb=(), xr-spatial-tracking=()"
+)
 if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"

@@ -5,6 +5,8 @@ admin cannot release money or decide paperwork around the rules.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin import widgets
+from django.db import models
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext_lazy
@@ -15,6 +17,7 @@ import grants.admin_assets  # noqa: F401
 import grants.admin_money  # noqa: F401
 import grants.admin_people  # noqa: F401
 from grants import services
+from grants.forms import TypedTextField
 from grants.models import (
     BudgetLine,
     Digest,
@@ -31,6 +34,19 @@ from grants.models import (
     UtilisationCertificate,
 )
 from grants.templatetags.inr import inr
+
+# Titles and other text the admin types: text that shows nothing once its
+# invisible characters are removed is empty, as on every other form.
+TYPED_TEXT = {
+    models.CharField: {
+        "form_class": TypedTextField,
+        "widget": widgets.AdminTextInputWidget,
+    },
+    models.TextField: {
+        "form_class": TypedTextField,
+        "widget": widgets.AdminTextareaWidget,
+    },
+}
 
 
 def run_service(modeladmin, request, queryset, service, done):
@@ -119,6 +135,7 @@ class ExtensionInline(ProjectRowInline):
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
+    formfield_overrides = TYPED_TEXT
     list_display = [
         "reference",
         "title",
@@ -419,6 +436,7 @@ class UtilisationCertificateAdmin(SubmittedFieldsInPlaceMixin, admin.ModelAdmin)
 
 @admin.register(Milestone)
 class MilestoneAdmin(admin.ModelAdmin):
+    formfield_overrides = TYPED_TEXT
     list_display = ["title", "project", "kind", "due_on", "status"]
     list_filter = ["status", "kind"]
     search_fields = ["title", "project__reference"]

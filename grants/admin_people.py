@@ -1,11 +1,20 @@
 """The admin of people and reference data: users, organisations, memberships,
-schemes and elements."""
+schemes and elements, and the two-factor enrolment invitations."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from grants.models import Element, Membership, Organisation, Scheme, User
+from grants import services
+from grants.models import (
+    Element,
+    Membership,
+    Organisation,
+    Scheme,
+    TwoFactorInvitation,
+    User,
+)
 
 
 @admin.register(User)
@@ -26,6 +35,55 @@ class UserAdmin(DjangoUserAdmin):
             },
         )
     ]
+    actions = ["reset_two_factor"]
+
+    @admin.action(
+        description=_("Reset two-factor sign-in and send a new enrolment invitation"),
+        permissions=["change"],
+    )
+    def reset_two_factor(self, request, queryset):
+        """Delete each user's authenticators and backup codes; e-mail a new link.
+
+        Recorded in the invitation's audit history with the administrator's name.
+        """
+        sent = 0
+        for user in queryset:
+            try:
+                invitation = services.reset_two_factor(user, by=request.user)
+            except services.GrantRuleError as error:
+                self.message_user(
+                    request,
+                    gettext("%(object)s: %(reasons)s")
+                    % {"object": user, "reasons": " ".join(error.messages)},
+                    messages.ERROR,
+                )
+                continue
+            invitation.refresh_from_db(fields=["sent_at"])
+            if invitation.sent_at is None:
+                self.message_user(
+                    request,
+                    gettext(
+                        "%(user)s: two-factor sign-in was reset, but the invitation "
+                        "could not be e-mailed. Try again."
+                    )
+                    % {"user": user},
+                    messages.ERROR,
+                )
+            else:
+                sent += 1
+        if sent:
+            self.message_user(
+                request,
+                ngettext(
+                    "Two-factor sign-in reset for %(count)s user; the enrolment "
+                    "invitation is e-mailed.",
+                    "Two-factor sign-in reset for %(count)s users; each enrolment "
+                    "invitation is e-mailed.",
+                    sent,
+                )
+                % {"count": sent},
+                messages.SUCCESS,
+            )
 
 
 class MembershipInline(admin.TabularInline):
@@ -99,3 +157,36 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__display_name", "organisation__name"]
     list_select_related = ["user", "organisation"]
     autocomplete_fields = ["user", "organisation"]
+
+
+@admin.register(TwoFactorInvitation)
+class TwoFactorInvitationAdmin(admin.ModelAdmin):
+    """Who was invited to link an authenticator, by whom, and what became of it.
+
+    Read only: invitations are issued by the users' reset action, used by the
+    e-mailed link, and their history is the record of both.
+    """
+
+    list_display = [
+        "user",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "sent_at",
+        "used_at",
+        "devices_removed",
+    ]
+    list_select_related = ["user", "created_by"]
+    search_fields = ["user__username", "user__display_name", "user__email"]
+    date_hierarchy = "created_at"
+    fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The change page still opens, read only (view permission).
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

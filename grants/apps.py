@@ -1,5 +1,7 @@
 from axes.apps import AppConfig as AxesConfig
 from django.apps import AppConfig
+from django.core.management import call_command
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.apps import DefaultConfig as StaticConfig
 from django_otp.plugins.otp_totp.apps import DefaultConfig as TOTPConfig
@@ -18,6 +20,14 @@ class GrantsConfig(AppConfig):
         from grants import language, summaries, tasks  # noqa: F401
 
         summaries.connect_signals()
+        # The throttles' cache table (CACHES["shared"]) comes with every migrate,
+        # so no deployment step can forget it.
+        post_migrate.connect(create_cache_tables, sender=self)
+
+
+def create_cache_tables(using, **kwargs):
+    """Create the database cache tables that do not exist yet (idempotent)."""
+    call_command("createcachetable", database=using, verbosity=0)
 
 
 # The libraries' apps under names a ministry admin reads in the admin's index. Each

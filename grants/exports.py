@@ -15,15 +15,27 @@ What a spreadsheet receives:
   Indian grouping (98,76,54,321) and a totals row under the money columns that adds
   up the rows the filter shows (``SUBTOTAL``);
 - money as exact whole-rupee integers, dates as ISO dates (``2026-11-22``);
-- a text cell that a spreadsheet would run as a formula (starting with ``=``,
-  ``+``, ``-``, ``@``, a tab or a carriage return) starts with an apostrophe.
+- every text cell, in every column, the header and the "About" sheet included,
+  first loses the characters a spreadsheet drops or does not show (control
+  characters but tab, line feed and carriage return; the Unicode format
+  characters such as zero-width spaces, direction overrides and the byte-order
+  mark, but the zero-width joiner and non-joiner that shape Devanagari and
+  emoji). Then a cell a spreadsheet would run as a formula (starting, after any
+  leading whitespace, with ``=``, ``+``, ``-``, ``@``, or with a tab or a carriage
+  return) starts with an apostrophe. In that order: ``\x01=HYPERLINK(...)`` would
+  otherwise pass the check and lose its ``\x01`` afterwards, a live formula.
 """
 
 import csv
 import datetime
+import functools
+import re
+import sys
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -32,7 +44,6 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -45,6 +56,13 @@ ILLUSTRATIVE_COLUMN = _("Data")
 # Whole rupees in Indian grouping: 9,33,00,000, 17,29,000, 45,000.
 INDIAN_MONEY_FORMAT = "[>=10000000]##\\,##\\,##\\,##0;[>=100000]##\\,##\\,##0;##,##0"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Kept in a cell though they are control or format characters: tab, line feed and
+# carriage return belong to text, and the zero-width non-joiner and joiner shape
+# Devanagari conjuncts and emoji sequences.
+KEPT_IN_CELLS = frozenset("\t\n\r\u200c\u200d")
+# What may come before a formula's first character and still leave it first to a
+# spreadsheet: whitespace, and the joiners kept above.
+LEADING = re.compile(r"[\s\u200c\u200d]*")
 FORMATS = ("csv", "xlsx")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK_SIZE = 2000
@@ -70,9 +88,45 @@ class ExportColumn:
     blank: str = ""
 
 
+@functools.cache
+def _unseen() -> re.Pattern:
+    """Match every character a cell loses: control, format and surrogate code
+    points (categories Cc, Cf, Cs) but ``KEPT_IN_CELLS``, and U+FFFE and U+FFFF,
+    which XML does not allow. Built from the Unicode database on first use."""
+    ranges: list[list[int]] = []
+    for code in range(sys.maxunicode + 1):
+        character = chr(code)
+        if character in KEPT_IN_CELLS:
+            continue
+        if unicodedata.category(character) in ("Cc", "Cf", "Cs") or code in (
+            0xFFFE,
+            0xFFFF,
+        ):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    return re.compile(
+        "[" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in ranges) + "]"
+    )
+
+
+def strip_unseen(text: str) -> str:
+    """Remove the characters a spreadsheet would drop or not show (``_unseen``)."""
+    return _unseen().sub("", text)
+
+
 def neutralise(text: str) -> str:
-    """Keep a spreadsheet from running a text cell as a formula (CSV injection)."""
-    if text.startswith(FORMULA_TRIGGERS):
+    """Make text safe for a spreadsheet cell: strip first, then neutralise.
+
+    The characters a spreadsheet drops or hides go first; then text it would run
+    as a formula (CSV injection), its first character after any whitespace being
+    a trigger, or starting with a tab or carriage return, gets an apostrophe.
+    Safe to apply twice.
+    """
+    text = strip_unseen(text)
+    significant = text[LEADING.match(text).end() :]
+    if text.startswith(FORMULA_TRIGGERS) or significant.startswith(FORMULA_TRIGGERS):
         return "'" + text
     return text
 
@@ -85,20 +139,21 @@ def is_illustrative() -> bool:
 def _value(column: ExportColumn, raw):
     """Return a cell's value: int for money, date for dates, safe text otherwise."""
     if raw is None or raw == "":
-        return str(column.blank) if column.blank else None
-    if column.kind == "money":
+        return neutralise(str(column.blank)) if column.blank else None
+    if column.kind == "money" and not isinstance(raw, str):
         return int(raw)
-    if column.kind == "number":
+    if column.kind == "number" and isinstance(raw, int | float | Decimal):
         return raw
-    if column.kind == "date":
+    if column.kind == "date" and isinstance(raw, datetime.date):
         if isinstance(raw, datetime.datetime):
             return timezone.localtime(raw).date()
         return raw
-    if column.kind == "datetime":
+    if column.kind == "datetime" and isinstance(raw, datetime.datetime):
         # Local time (Asia/Kolkata) without the offset: spreadsheets have no zones.
         return timezone.localtime(raw).replace(tzinfo=None, microsecond=0)
     if column.kind == "choice":
         raw = column.choices.get(raw, raw)
+    # Anything else is written as text, whatever the column says it holds.
     return neutralise(str(raw))
 
 
@@ -126,10 +181,10 @@ def _csv_lines(queryset, columns, *, illustrative: bool) -> Iterable[str]:
     writer = csv.writer(_Echo())
     # The byte-order mark tells spreadsheet programs the file is UTF-8 (₹, –).
     yield "\ufeff"
-    notice = [str(ILLUSTRATIVE_NOTICE)] if illustrative else []
+    notice = [neutralise(str(ILLUSTRATIVE_NOTICE))] if illustrative else []
     yield writer.writerow(
-        [str(column.header) for column in columns]
-        + ([str(ILLUSTRATIVE_COLUMN)] if illustrative else [])
+        [neutralise(str(column.header)) for column in columns]
+        + ([neutralise(str(ILLUSTRATIVE_COLUMN))] if illustrative else [])
     )
     for values in rows(queryset, columns):
         yield writer.writerow(
@@ -168,12 +223,12 @@ def _xlsx_cell(sheet, value, column=None):
         )
         return cell
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        return neutralise(value)
     return value
 
 
 def _bold(sheet, text):
-    cell = WriteOnlyCell(sheet, value=str(text))
+    cell = WriteOnlyCell(sheet, value=neutralise(str(text)))
     cell.font = BOLD
     return cell
 
@@ -228,27 +283,38 @@ def xlsx_response(
     if last_row > 1 and any(column.kind == "money" for column in columns):
         sheet.append(_totals_row(sheet, columns, last_row))
     about = workbook.create_sheet(title=gettext("About"))
+    # Every line of the About sheet is a cell like any other.
     about.append([_bold(about, sheet.title)])
     count = last_row - 1
     about.append(
         [
-            ngettext(
-                "Exported on %(date)s, %(count)s row.",
-                "Exported on %(date)s, %(count)s rows.",
-                count,
+            _xlsx_cell(
+                about,
+                ngettext(
+                    "Exported on %(date)s, %(count)s row.",
+                    "Exported on %(date)s, %(count)s rows.",
+                    count,
+                )
+                % {"date": format_date(timezone.localdate(), "d M Y"), "count": count},
             )
-            % {"date": format_date(timezone.localdate(), "d M Y"), "count": count}
         ]
     )
     about.append(
-        [gettext("Money in whole rupees; the totals row adds up the rows shown.")]
+        [
+            _xlsx_cell(
+                about,
+                gettext(
+                    "Money in whole rupees; the totals row adds up the rows shown."
+                ),
+            )
+        ]
     )
     if illustrative:
-        notice = str(ILLUSTRATIVE_NOTICE)
+        notice = neutralise(str(ILLUSTRATIVE_NOTICE))
         about.append([notice])
         workbook.properties.description = notice
         workbook.properties.keywords = "illustrative"
-    workbook.properties.title = sheet.title
+    workbook.properties.title = neutralise(sheet.title)
     # Spooled to disk past 8 MB, so a large export does not sit in memory;
     # FileResponse closes the file once it is sent.
     output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115

@@ -9,6 +9,7 @@ Hindi page gets Hindi month names.
 
 import datetime
 import re
+import unicodedata
 import zoneinfo
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -107,3 +108,38 @@ def format_date(day: datetime.date, format_string: str = "j M Y") -> str:
     Django's date formatting, not strftime, whose month names are always English.
     """
     return dateformat.format(day, format_string)
+
+
+# Text people type ---------------------------------------------------------------
+
+# Characters a page draws as nothing though Python does not count them as
+# whitespace, besides the control (Cc) and format (Cf) characters: the combining
+# grapheme joiner, the Hangul and Khmer fillers, the Braille blank and the
+# variation selectors.
+INVISIBLE_LETTERS = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0"
+    + "".join(chr(code) for code in range(0xFE00, 0xFE10))
+    + "".join(chr(code) for code in range(0xE0100, 0xE01F0))
+)
+
+
+def is_invisible(character: str) -> bool:
+    """Whether a character shows nothing: whitespace, a control or format character
+    (zero-width space, direction mark, byte-order mark) or a blank filler."""
+    return (
+        character.isspace()
+        or unicodedata.category(character) in ("Cc", "Cf")
+        or character in INVISIBLE_LETTERS
+    )
+
+
+def is_blank(text: str | None) -> bool:
+    """Whether text shows nothing once whitespace and invisible characters are
+    removed: a narrative of one zero-width space is no narrative."""
+    return not text or all(is_invisible(character) for character in text)
+
+
+def written_text(text: str | None) -> str:
+    """Text as it is kept: the whitespace around it removed, and nothing at all if
+    it shows nothing (``is_blank``)."""
+    return "" if is_blank(text) else text.strip()

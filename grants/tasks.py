@@ -68,10 +68,19 @@ def send_notice(self, notice_id):
     return services.send_notice(notice_id)
 
 
+@shared_task(
+    name="grants.tasks.send_password_reset", acks_late=True, ignore_result=True
+)
+def send_password_reset(email):
+    """Send the password-reset link to the accounts with this address, if any."""
+    return services.send_password_reset(email)
+
+
 # What the services queue, by the kind of row each task sends.
 queue.register(queue.REMINDER, send_reminder)
 queue.register(queue.DIGEST, send_digest)
 queue.register(queue.NOTICE, send_notice)
+queue.register(queue.PASSWORD_RESET, send_password_reset)
 
 
 @shared_task(

@@ -1,9 +1,11 @@
 """factory_boy factories: each default builds a valid row that meets every rule."""
 
 import datetime
+import hashlib
 
 import factory
 from dateutil.relativedelta import relativedelta
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from grants.formatting import fiscal_year_of
@@ -26,6 +28,7 @@ from grants.models import (
     Reminder,
     ReminderRule,
     Scheme,
+    TwoFactorInvitation,
     User,
     UtilisationCertificate,
 )
@@ -340,4 +343,38 @@ class ReleaseConditionFactory(DjangoModelFactory):
             if c.kind == ReleaseCondition.Kind.MILESTONE
             else None
         )
+    )
+
+
+class TwoFactorInvitationFactory(DjangoModelFactory):
+    """An administrator's unused invitation for a staff user to link an authenticator.
+
+    ``token`` is the secret in the e-mailed link; only its SHA-256 hash is stored.
+    ``expired`` and ``used`` make a link that no longer works.
+    """
+
+    class Meta:
+        model = TwoFactorInvitation
+
+    class Params:
+        token = factory.Sequence(lambda n: f"enrolment-link-token-{n}")
+        expired = factory.Trait(
+            created_at=factory.LazyFunction(
+                lambda: timezone.now() - datetime.timedelta(hours=80)
+            )
+        )
+        used = factory.Trait(
+            used_at=factory.LazyAttribute(
+                lambda i: i.created_at + datetime.timedelta(hours=1)
+            )
+        )
+
+    user = factory.SubFactory(StaffUserFactory)
+    token_hash = factory.LazyAttribute(
+        lambda i: hashlib.sha256(i.token.encode()).hexdigest()
+    )
+    created_by = factory.SubFactory(StaffUserFactory, is_superuser=True)
+    created_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(
+        lambda i: i.created_at + datetime.timedelta(hours=72)
     )

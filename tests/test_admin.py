@@ -32,6 +32,7 @@ from grants.models import (
     Reminder,
     ReminderRule,
     Scheme,
+    TwoFactorInvitation,
     User,
     UtilisationCertificate,
 )
@@ -54,6 +55,7 @@ from tests.factories import (
     ReminderFactory,
     ReminderRuleFactory,
     SchemeFactory,
+    TwoFactorInvitationFactory,
     UserFactory,
     UtilisationCertificateFactory,
 )
@@ -104,6 +106,7 @@ FACTORIES = {
     Asset: AssetFactory,
     AssetDisposal: AssetDisposalFactory,
     Reappropriation: ReappropriationFactory,
+    TwoFactorInvitation: TwoFactorInvitationFactory,
 }
 
 # The project's own models and the users and groups it manages. The admin pages of

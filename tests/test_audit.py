@@ -21,6 +21,7 @@ from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.urls import NoReverseMatch, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from grants import services
 from grants.models import (
@@ -33,6 +34,7 @@ from grants.models import (
     Project,
     Reappropriation,
     ReleaseCondition,
+    TwoFactorInvitation,
     UtilisationCertificate,
 )
 from tests.factories import (
@@ -47,6 +49,8 @@ from tests.factories import (
     ReappropriationFactory,
     ReleaseConditionFactory,
     SchemeFactory,
+    StaffUserFactory,
+    TwoFactorInvitationFactory,
     UserFactory,
     UtilisationCertificateFactory,
 )
@@ -71,6 +75,7 @@ AUDITED_MODELS = [
     UtilisationCertificate,
     Milestone,
     ProgressReport,
+    TwoFactorInvitation,
 ]
 
 
@@ -734,6 +739,27 @@ def reject_reappropriation(actor):
     return [Audited(request, "~", {"status", "decision_comment"}, "Not justified.")]
 
 
+def reset_two_factor(actor):
+    officer = StaffUserFactory()
+    TOTPDevice.objects.create(user=officer, name="Authenticator app")
+    older = TwoFactorInvitationFactory(user=officer)
+    with acting():
+        invitation = services.reset_two_factor(officer, by=actor)
+    return [
+        Audited(invitation, "+", reason="Two-factor sign-in reset (1 device removed)"),
+        Audited(older, "~", {"expires_at"}, "Replaced by a newer invitation"),
+    ]
+
+
+def use_two_factor_invitation(actor):
+    invitation = TwoFactorInvitationFactory(user=actor)
+    with acting():
+        services.use_two_factor_invitation(invitation, user=actor)
+    return [
+        Audited(invitation, "~", {"used_at"}, "Used to link an authenticator"),
+    ]
+
+
 SERVICES = [
     Service("sanction_project", "finance_officer", sanction),
     Service("mark_condition_met", "programme_officer", mark_condition_met),
@@ -774,6 +800,8 @@ SERVICES = [
     Service("request_disposal", "grantee", request_disposal),
     Service("approve_disposal", "programme_officer", approve_disposal),
     Service("refuse_disposal", "finance_officer", refuse_disposal),
+    Service("reset_two_factor", "superuser", reset_two_factor),
+    Service("use_two_factor_invitation", "staff_user", use_two_factor_invitation),
 ]
 
 # What the rest of the package changes, and why no audit history is kept of it.
@@ -797,6 +825,11 @@ NOT_AUDITED = {
     "send_notice": "a Notice row records its own delivery",
     "send_reminder_now": "a Reminder row records its own delivery",
     "sweep_reminders": "Reminder rows record their own delivery",
+    "needs_invitation_to_enrol": "reads only: whether linking a device needs a link",
+    "invitation_from_link": "reads only: the invitation an e-mailed link names",
+    "invitation_in_force": "reads only: whether a remembered invitation still works",
+    "request_password_reset": "changes no row: queues the e-mail for the worker",
+    "send_password_reset": "changes no row: Django's reset link needs none",
 }
 
 

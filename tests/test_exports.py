@@ -1,6 +1,7 @@
 import csv
 import datetime
 import io
+import unicodedata
 
 import openpyxl
 import pytest
@@ -342,3 +343,95 @@ def test_an_unknown_export_format_shows_the_page(staff_client):
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
+
+
+# Control and format characters before a formula (issue 16, finding 9) ----------------
+
+FORMULA = '=HYPERLINK("http://x")'
+CONTROLS = [*range(32), 127]
+FORMAT_CHARACTERS = [
+    code for code in range(0x110000) if unicodedata.category(chr(code)) == "Cf"
+]
+
+
+def test_the_format_characters_tested_include_the_invisible_ones_a_probe_uses():
+    assert {0x200B, 0x200E, 0x200F, 0x202A, 0x202E, 0x2060, 0x2064, 0xFEFF} <= set(
+        FORMAT_CHARACTERS
+    )
+
+
+@pytest.mark.parametrize("code", CONTROLS + FORMAT_CHARACTERS, ids=hex)
+def test_a_control_or_format_character_before_a_formula_still_gets_the_apostrophe(
+    code,
+):
+    cell = exports.neutralise(chr(code) + FORMULA)
+
+    assert cell.startswith("'")
+    assert cell.endswith(FORMULA)
+
+
+def live_formulas(sheet, *, skip_last_row=False):
+    """The coordinates of the cells of a sheet that a spreadsheet would run."""
+    last = sheet.max_row - 1 if skip_last_row else sheet.max_row
+    return [
+        cell.coordinate
+        for row in sheet.iter_rows(max_row=last)
+        for cell in row
+        if cell.data_type == "f"
+    ]
+
+
+def test_no_control_or_format_character_gets_a_live_formula_into_any_export(
+    staff_client,
+):
+    """Every C0 control but NUL (which no database keeps and every form refuses),
+    DEL and every Unicode format character, before ``=HYPERLINK(...)``, in a
+    return reason and in a milestone title as the admin could write them."""
+    project = ProjectFactory(ongoing=True)
+    texts = [chr(code) + FORMULA for code in CONTROLS[1:] + FORMAT_CHARACTERS]
+    for text in texts:
+        UtilisationCertificateFactory(
+            project=project,
+            status=UtilisationCertificate.Status.RETURNED,
+            decided_on=datetime.date(2025, 5, 12),
+            return_reason=text,
+        )
+        MilestoneFactory(project=project, title=text)
+
+    for name, header in (
+        ("staff:certificate-list", "Return reason"),
+        ("staff:milestone-list", "Milestone"),
+    ):
+        table = csv_rows(export(staff_client, name, "csv"))
+        content = body_of(export(staff_client, name, "xlsx"))
+        workbook = openpyxl.load_workbook(io.BytesIO(content))
+        sheet = workbook.worksheets[0]
+        sheet_rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        totals = sheet_rows[-1][0] == "Total"
+        if totals:
+            sheet_rows = sheet_rows[:-1]
+
+        for cells in (column(table, header), column(sheet_rows, header)):
+            assert len(cells) == len(texts)
+            assert all(cell.startswith("'") for cell in cells), [
+                cell for cell in cells if not cell.startswith("'")
+            ]
+            assert all(cell.endswith(FORMULA) for cell in cells)
+        assert live_formulas(sheet, skip_last_row=totals) == []
+        assert live_formulas(workbook["About"]) == []
+
+
+def test_tab_line_breaks_and_the_joiners_of_hindi_and_emoji_stay_in_a_cell():
+    assert exports.neutralise("line one\nline two\tend") == "line one\nline two\tend"
+    # क्‍ष with a zero-width joiner; a family emoji joined by zero-width joiners.
+    assert exports.neutralise("क्\u200dष") == "क्\u200dष"
+    assert exports.neutralise("👩\u200d🔬") == "👩\u200d🔬"
+    assert exports.neutralise("UC approved \u202egnp.exe") == "UC approved gnp.exe"
+    assert exports.neutralise("\u200d\u200c =1") == "'\u200d\u200c =1"
+    assert exports.neutralise(" \u00a0+91 22") == "' \u00a0+91 22"
+
+
+def test_neutralising_twice_changes_nothing_more():
+    once = exports.neutralise("\x01=1+1")
+
+    assert exports.neutralise(once) == once == "'=1+1"

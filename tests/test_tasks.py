@@ -26,6 +26,7 @@ TASKS = [
     "grants.tasks.send_reminder",
     "grants.tasks.send_weekly_digests",
     "grants.tasks.send_digest",
+    "grants.tasks.send_password_reset",
 ]
 
 

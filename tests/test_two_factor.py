@@ -9,7 +9,11 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from grants.views.accounts import replace_backup_codes
-from tests.factories import MembershipFactory, StaffUserFactory
+from tests.factories import (
+    MembershipFactory,
+    StaffUserFactory,
+    TwoFactorInvitationFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +34,13 @@ def log_in(client, user):
     )
     assert response.status_code == 302
     return response
+
+
+def open_enrolment_link(client, user):
+    """Follow the link an administrator e-mailed: staff enrol only through one."""
+    TwoFactorInvitationFactory(user=user, token=f"enrolment-link-of-{user.username}")
+    link = reverse("two-factor-invitation", args=[f"enrolment-link-of-{user.username}"])
+    assert client.get(link)["Location"] == reverse("two-factor-setup")
 
 
 @pytest.fixture
@@ -56,6 +67,7 @@ def test_staff_without_a_confirmed_device_cannot_reach_staff_pages(client, path)
 def test_setting_up_an_authenticator_lets_staff_in_and_shows_backup_codes(client):
     user = StaffUserFactory(is_superuser=True)
     log_in(client, user)
+    open_enrolment_link(client, user)
     assert client.get(reverse("two-factor-setup")).status_code == 200
     qr = client.get(reverse("two-factor-qr"))
     assert qr["Content-Type"] == "image/svg+xml"
@@ -78,6 +90,7 @@ def test_setting_up_an_authenticator_lets_staff_in_and_shows_backup_codes(client
 def test_a_wrong_code_during_setup_is_refused_and_nothing_is_confirmed(client):
     user = StaffUserFactory()
     log_in(client, user)
+    open_enrolment_link(client, user)
     client.get(reverse("two-factor-setup"))
 
     response = client.post(reverse("two-factor-setup"), {"token": "000000"})

@@ -5,9 +5,19 @@
 MAX_RUPEES = 10**12
 
 from django import forms  # noqa: E402
+from django.core.exceptions import ValidationError  # noqa: E402
+from django.utils import timezone  # noqa: E402
 from django.utils.translation import gettext_lazy as _  # noqa: E402
 
+from grants.formatting import is_blank  # noqa: E402
+
+# Every date typed is first kept within 2000-2099: a year typed 0001 or 9999 is a
+# slip, refused before any rule of the project is asked. The rules that know the
+# project (its start and end, today) are in grants.services.dates.
+from grants.services.dates import after_today, out_of_range  # noqa: E402
+
 TOO_LARGE = _("That is more than any grant: check the figure.")
+
 
 # Dates are typed and shown day first, 02-12-2026, on every form: never the
 # browser's own date picker, whose order follows the browser's language (a
@@ -42,6 +52,35 @@ class DayField(forms.DateField):
         "invalid": _("Enter the date day first, as DD-MM-YYYY: for example 02-12-2026.")
     }
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, done=False, **kwargs):
+        """``done``: the date of something done (a decision, a release), so today
+        or earlier."""
         kwargs.setdefault("help_text", _("Day first: DD-MM-YYYY."))
         super().__init__(**kwargs)
+        self.done = done
+
+    def validate(self, value):
+        super().validate(value)
+        if not value:
+            return
+        if problem := out_of_range(value):
+            raise ValidationError(problem, code="out_of_range")
+        if self.done and value > timezone.localdate():
+            raise ValidationError(after_today(), code="after_today")
+
+
+class TypedTextField(forms.CharField):
+    """Free text a person types: a narrative, a reason, a comment, a title.
+
+    Text that shows nothing once whitespace and invisible characters (zero-width
+    spaces, direction marks, other format and control characters) are removed is
+    no text: a required field refuses it with its own "required" message, an
+    optional one keeps nothing. Any other text is kept as typed, with the
+    whitespace around it removed.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value not in self.empty_values and is_blank(value):
+            return self.empty_value
+        return value

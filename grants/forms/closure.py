@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grants.forms import MAX_RUPEES, TOO_LARGE, DayField
+from grants.forms import MAX_RUPEES, TOO_LARGE, DayField, TypedTextField
 from grants.models import Asset
 
 
@@ -24,7 +24,7 @@ def rupees_field(label, **kwargs):
 
 
 class CloseProjectForm(forms.Form):
-    closed_on = DayField(label=_("Closed on"), initial=timezone.localdate)
+    closed_on = DayField(label=_("Closed on"), initial=timezone.localdate, done=True)
     unspent_refunded = rupees_field(_("Unspent balance refunded (Rs)"), initial=0)
     interest_refunded = rupees_field(
         _("Interest refunded (Rs)"),
@@ -35,10 +35,10 @@ class CloseProjectForm(forms.Form):
             "UC's closing balance."
         ),
     )
-    refund_reference = forms.CharField(
+    refund_reference = TypedTextField(
         label=_("Challan / UTR of the refund"), max_length=60, required=False
     )
-    refund_difference_reason = forms.CharField(
+    refund_difference_reason = TypedTextField(
         label=_("Why the refund differs from the final UC (if it does)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -47,7 +47,7 @@ class CloseProjectForm(forms.Form):
             "the interest refunded is less than its unremitted interest."
         ),
     )
-    asset_disposition = forms.CharField(
+    asset_disposition = TypedTextField(
         label=_("Disposition of assets: summary"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -70,7 +70,7 @@ class CloseProjectForm(forms.Form):
             self.fields[f"asset_{asset.pk}_sale_proceeds"] = rupees_field(
                 _("Sale proceeds (Rs)"), required=False
             )
-            self.fields[f"asset_{asset.pk}_note"] = forms.CharField(
+            self.fields[f"asset_{asset.pk}_note"] = TypedTextField(
                 label=_("Note"), required=False, max_length=500
             )
 

@@ -11,16 +11,20 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from grants import uploads
-from grants.formatting import format_inr
-from grants.forms import MAX_RUPEES, TOO_LARGE, DayField
+from grants.formatting import format_inr, is_blank
+from grants.forms import MAX_RUPEES, TOO_LARGE, DayField, TypedTextField
 from grants.models import Document, ProgressReport, UtilisationCertificate
 from grants.services import CertificateFigures
+from grants.services.certificate_rules import period_problems
+from grants.services.dates import extension_end_problem, report_period_problems
+from grants.services.paperwork import OUTPUT_CEILINGS, count_problem
 
 
 def upload_help() -> str:
@@ -150,24 +154,41 @@ class ProgressReportForm(forms.ModelForm):
             "trl_now": forms.NumberInput(attrs={"min": 1, "max": 9}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, project=None, **kwargs):
+        """``project``, when given, bounds the period by its start and end dates."""
         super().__init__(*args, **kwargs)
+        self.project = project
         self.fields["attachments"].help_text = upload_help()
+        for name, ceiling in OUTPUT_CEILINGS.items():
+            self.fields[name].widget.attrs.update({"min": 0, "max": ceiling})
 
     def clean_narrative(self):
-        narrative = self.cleaned_data["narrative"].strip()
-        if not narrative:
+        narrative = self.cleaned_data["narrative"]
+        if is_blank(narrative):
             raise ValidationError(_("Describe the progress made in the period."))
-        return narrative
+        return narrative.strip()
 
     def clean_attachments(self):
         return [check_file(item) for item in self.cleaned_data["attachments"]]
 
     def clean(self):
         cleaned = super().clean()
+        for name, ceiling in OUTPUT_CEILINGS.items():
+            value = cleaned.get(name)
+            if value is not None and (problem := count_problem(value, ceiling=ceiling)):
+                self.add_error(name, problem)
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", _("The period cannot end before it starts."))
+        elif start and end and self.project is not None:
+            problems = report_period_problems(
+                self.project,
+                period_start=start,
+                period_end=end,
+                submitted_on=timezone.localdate(),
+            )
+            for field, message in problems.items():
+                self.add_error(field, message)
         return cleaned
 
     def report_fields(self) -> dict:
@@ -250,7 +271,7 @@ class UtilisationCertificateForm(forms.Form):
         label=_("7. Closing unspent balance"),
         help_text="1 + 2 − 3 + 4 − 6.",
     )
-    targets_achieved = forms.CharField(
+    targets_achieved = TypedTextField(
         label=_("Targets achieved"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -258,7 +279,7 @@ class UtilisationCertificateForm(forms.Form):
             "GFR 238(1): whether the quantified targets for the period were met."
         ),
     )
-    gap_reason = forms.CharField(
+    gap_reason = TypedTextField(
         label=_("Why the period does not follow on from the previous certificate"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -277,8 +298,10 @@ class UtilisationCertificateForm(forms.Form):
         error_messages={"required": _("Attach the signed certificate as a PDF.")},
     )
 
-    def __init__(self, *args, releases, **kwargs):
+    def __init__(self, *args, releases, project=None, **kwargs):
+        """``project``, when given, bounds the period by its life and today."""
         super().__init__(*args, **kwargs)
+        self.project = project
         self.fields["received_instalments"].queryset = releases
 
     def clean_signed_copy(self):
@@ -289,6 +312,15 @@ class UtilisationCertificateForm(forms.Form):
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", _("The period cannot end before it starts."))
+        elif start and end and self.project is not None:
+            problems = period_problems(
+                self.project,
+                period_start=start,
+                period_end=end,
+                submitted_on=timezone.localdate(),
+            )
+            for field, message in problems.items():
+                self.add_error(field, message)
         required = FIGURE_FIELDS[:6]
         if all(cleaned.get(name) is not None for name in required):
             for field, message in self.figures().errors().items():
@@ -331,9 +363,7 @@ class DocumentUploadForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("What it is"), choices=KINDS)
     attach_to = forms.ChoiceField(label=_("Attach to"))
-    description = forms.CharField(
-        label=_("Description"), max_length=255, required=False
-    )
+    description = TypedTextField(label=_("Description"), max_length=255, required=False)
 
     def __init__(self, *args, targets, **kwargs):
         """``targets`` is a list of (value, label) pairs: 'project', 'report-<pk>'..."""
@@ -368,7 +398,7 @@ class ExtensionRequestForm(forms.Form):
         label=_("New end date"),
         help_text=_("Day first, DD-MM-YYYY: the date the project should end instead."),
     )
-    reason = forms.CharField(
+    reason = TypedTextField(
         label=_("Why more time is needed"),
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_(
@@ -376,3 +406,16 @@ class ExtensionRequestForm(forms.Form):
             "ministry reads this when it decides; no additional funds are implied."
         ),
     )
+
+    def __init__(self, *args, project=None, **kwargs):
+        """``project``, when given, bounds the new end date by its current one."""
+        super().__init__(*args, **kwargs)
+        self.project = project
+
+    def clean_new_end_on(self):
+        new_end_on = self.cleaned_data["new_end_on"]
+        if self.project is not None and (
+            problem := extension_end_problem(self.project, new_end_on)
+        ):
+            raise ValidationError(problem)
+        return new_end_on

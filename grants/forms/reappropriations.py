@@ -8,6 +8,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from grants.forms import TypedTextField
 from grants.forms.portal import RupeesField
 from grants.forms.staff import reason_field, today_field
 from grants.models import BudgetLine
@@ -34,7 +35,7 @@ class ReappropriationRequestForm(forms.Form):
             "required": _("Enter the amount to move."),
         },
     )
-    reason = forms.CharField(
+    reason = TypedTextField(
         label=_("Why the money is needed under the other head"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(

@@ -5,18 +5,20 @@ business rule and its ``GrantRuleError`` is mapped back onto these forms.
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grants.forms import DayField
+from grants.forms import DayField, TypedTextField
+from grants.services.dates import due_date_problem
 
 
 def today_field(label, **kwargs):
-    return DayField(label=label, initial=timezone.localdate, **kwargs)
+    return DayField(label=label, initial=timezone.localdate, done=True, **kwargs)
 
 
 def reason_field(label, help_text="", required=True):
-    return forms.CharField(
+    return TypedTextField(
         label=label,
         required=required,
         help_text=help_text,
@@ -44,7 +46,7 @@ class ReturnForm(forms.Form):
 
 class ReleaseForm(forms.Form):
     released_on = today_field(_("Released on"))
-    release_order_number = forms.CharField(
+    release_order_number = TypedTextField(
         label=_("Release order number"), max_length=60
     )
     override_reason = reason_field(
@@ -95,6 +97,19 @@ class RemindNowForm(forms.Form):
 class RescheduleForm(forms.Form):
     new_due_on = DayField(label=_("New due date"))
     reason = reason_field(_("Why does the due date move?"))
+
+    def __init__(self, *args, project=None, **kwargs):
+        """``project``, when given, keeps the date within its closing period."""
+        super().__init__(*args, **kwargs)
+        self.project = project
+
+    def clean_new_due_on(self):
+        new_due_on = self.cleaned_data["new_due_on"]
+        if self.project is not None and (
+            problem := due_date_problem(self.project, new_due_on)
+        ):
+            raise ValidationError(problem)
+        return new_due_on
 
 
 class ExtensionApprovalForm(forms.Form):

@@ -10,6 +10,7 @@ Django finds them and how the rest of the code imports them
 - ``common``: validators and field helpers (``money_field``, ``count_of``, ...);
 - ``decisions``: the abstract ``Decided`` and ``Submission`` and their QuerySets;
 - ``people``: ``User``, ``Organisation``, ``Membership``;
+- ``enrolment``: ``TwoFactorInvitation`` (staff enrol a second factor by invitation);
 - ``reference``: ``Scheme``, ``Element``;
 - ``projects``: ``Project``, ``Extension``;
 - ``money``: ``GFRComponent``, ``BudgetLine``, ``Instalment``;
@@ -41,6 +42,7 @@ from grants.models.decisions import (
     Submission,
     SubmissionQuerySet,
 )
+from grants.models.enrolment import TwoFactorInvitation, TwoFactorInvitationQuerySet
 from grants.models.milestones import (
     NON_COMPLIANT_AFTER_DAYS,
     Milestone,
@@ -101,6 +103,8 @@ __all__ = [
     "Scheme",
     "Submission",
     "SubmissionQuerySet",
+    "TwoFactorInvitation",
+    "TwoFactorInvitationQuerySet",
     "User",
     "UtilisationCertificate",
     "UtilisationCertificateQuerySet",

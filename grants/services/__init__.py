@@ -31,6 +31,13 @@ from grants.services.documents import (
     submit_certificate_with_signed_copy,
     submit_report_with_attachments,
 )
+from grants.services.enrolment import (
+    invitation_from_link,
+    invitation_in_force,
+    needs_invitation_to_enrol,
+    reset_two_factor,
+    use_two_factor_invitation,
+)
 from grants.services.milestones import (
     recommend_instalment,
     reschedule_milestone,
@@ -57,6 +64,10 @@ from grants.services.paperwork import (
     return_progress_report,
     submit_certificate,
     submit_progress_report,
+)
+from grants.services.password_reset import (
+    request_password_reset,
+    send_password_reset,
 )
 from grants.services.projects import (
     FINISHED_STATUSES,
@@ -119,6 +130,7 @@ __all__ = [
     "reject_reappropriation",
     "request_disposal",
     "request_extension",
+    "request_password_reset",
     "request_reappropriation",
     "reschedule_milestone",
     "resubmission_due",
@@ -128,6 +140,7 @@ __all__ = [
     "sanction_project",
     "send_digest",
     "send_notice",
+    "send_password_reset",
     "send_reminder",
     "send_reminder_now",
     "send_weekly_digests",
@@ -138,4 +151,9 @@ __all__ = [
     "submit_report_with_attachments",
     "sweep_reminders",
     "waive_milestone",
+    "invitation_from_link",
+    "invitation_in_force",
+    "needs_invitation_to_enrol",
+    "reset_two_factor",
+    "use_two_factor_invitation",
 ]

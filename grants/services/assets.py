@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grants.formatting import is_blank, written_text
 from grants.models import (
     Asset,
     AssetDisposal,
@@ -29,6 +30,7 @@ from grants.services.common import (
     _save,
     in_default_language,
 )
+from grants.services.dates import check_dated
 from grants.services.documents import (
     CERTIFICATE_SUBMITTER_ROLES,
     _remove_files,
@@ -74,6 +76,57 @@ def earliest_bill_date(project: Project) -> datetime.date:
     return min(project.sanctioned_on, project.start_on)
 
 
+def asset_date_problems(
+    project: Project,
+    *,
+    acquired_on: datetime.date | None,
+    bill_date: datetime.date | None,
+    recorded_on: datetime.date | None = None,
+) -> dict[str, str]:
+    """Return what is wrong with an asset's dates, by form field: each falls
+    between the project's sanction (``earliest_bill_date``) and today.
+
+    The asset form asks while it is cleaned (of the dates it could read);
+    ``record_asset`` asks again.
+    """
+    errors = {}
+    today = timezone.localdate()
+    latest = min(today, recorded_on) if recorded_on else today
+    earliest = earliest_bill_date(project)
+    for name, day, after_today, before_sanction in (
+        (
+            "bill_date",
+            bill_date,
+            _("The bill cannot be dated after today."),
+            _(
+                "The bill is dated %(day)s, before the project's sanction of "
+                "%(earliest)s: the grant does not meet expenditure before its "
+                "sanction unless the sanction says so (GFR 230(15))."
+            ),
+        ),
+        (
+            "acquired_on",
+            acquired_on,
+            _("The asset cannot be dated after today."),
+            _(
+                "The asset is dated %(day)s, before the project's sanction of "
+                "%(earliest)s: the grant does not meet expenditure before its "
+                "sanction unless the sanction says so (GFR 230(15))."
+            ),
+        ),
+    ):
+        if day is None:
+            continue
+        if day > latest:
+            errors[name] = after_today
+        elif day < earliest:
+            errors[name] = before_sanction % {
+                "day": _date(day),
+                "earliest": _date(earliest),
+            }
+    return errors
+
+
 def record_asset(
     project: Project,
     *,
@@ -102,38 +155,9 @@ def record_asset(
             _("%(reference)s is closed: its register of assets is final.")
             % {"reference": project.reference}
         )
-    errors = {}
-    today = timezone.localdate()
-    earliest = earliest_bill_date(project)
-    for name, day, after_today, before_sanction in (
-        (
-            "bill_date",
-            bill_date,
-            _("The bill cannot be dated after today."),
-            _(
-                "The bill is dated %(day)s, before the project's sanction of "
-                "%(earliest)s: the grant does not meet expenditure before its "
-                "sanction unless the sanction says so (GFR 230(15))."
-            ),
-        ),
-        (
-            "acquired_on",
-            acquired_on,
-            _("The asset cannot be dated after today."),
-            _(
-                "The asset is dated %(day)s, before the project's sanction of "
-                "%(earliest)s: the grant does not meet expenditure before its "
-                "sanction unless the sanction says so (GFR 230(15))."
-            ),
-        ),
-    ):
-        if day > min(today, recorded_on):
-            errors[name] = after_today
-        elif day < earliest:
-            errors[name] = before_sanction % {
-                "day": _date(day),
-                "earliest": _date(earliest),
-            }
+    errors = asset_date_problems(
+        project, acquired_on=acquired_on, bill_date=bill_date, recorded_on=recorded_on
+    )
     if cost is None or cost <= 0:
         errors["cost"] = _("An asset has a cost above zero.")
     if budget_line is not None and budget_line.project_id != project.pk:
@@ -146,7 +170,7 @@ def record_asset(
         ("bill_number", bill_number, _("Give the bill number.")),
         ("location", location, _("Say where the asset is kept.")),
     ):
-        if not (value or "").strip():
+        if is_blank(value):
             errors[name] = label
     if errors:
         raise GrantRuleError(errors)
@@ -255,7 +279,7 @@ def request_disposal(
     errors = {}
     if kind not in AssetDisposal.Kind.values:
         errors["kind"] = _("Choose a sale, a transfer or a write-off.")
-    if not reason.strip():
+    if is_blank(reason):
         errors["reason"] = _("Say why the asset should be disposed of.")
     expected_proceeds = expected_proceeds or 0
     if expected_proceeds < 0:
@@ -303,12 +327,14 @@ def _open_request(disposal: AssetDisposal, decided_by: User) -> AssetDisposal:
     return disposal
 
 
-def _refuse_a_day_to_come(decided_on: datetime.date) -> None:
-    """A decision is dated the day it is taken, or before: never a day to come."""
+def _refuse_a_day_to_come(disposal: AssetDisposal, decided_on: datetime.date) -> None:
+    """A decision is dated the day it is taken, or before: never a day to come,
+    and never before the request it decides."""
     if decided_on > timezone.localdate():
         raise GrantRuleError(
             {"decided_on": _("A decision cannot be dated a day still to come.")}
         )
+    check_dated("decided_on", decided_on, asked_on=disposal.requested_on)
 
 
 @transaction.atomic
@@ -325,7 +351,7 @@ def approve_disposal(
     transfer makes it transferred; a write-off records its date and note only.
     """
     disposal = _open_request(disposal, decided_by)
-    _refuse_a_day_to_come(decided_on)
+    _refuse_a_day_to_come(disposal, decided_on)
     asset = Asset.objects.select_for_update().get(pk=disposal.asset_id)
     if is_disposed(asset):
         raise GrantRuleError(
@@ -334,11 +360,11 @@ def approve_disposal(
     disposal.status = AssetDisposal.Status.APPROVED
     disposal.decided_on = decided_on
     disposal.decided_by = decided_by
-    disposal.decision_comment = comment.strip()
+    disposal.decision_comment = written_text(comment)
     # The change reason and the note are kept: written in the default language.
     with in_default_language():
         why = f"Approved {disposal.get_kind_display()}"
-        if comment.strip():
+        if not is_blank(comment):
             why += f": {comment.strip()}"
         note = _("%(kind)s approved on %(day)s: %(reason)s") % {
             "kind": disposal.get_kind_display().capitalize(),
@@ -377,16 +403,16 @@ def refuse_disposal(
     comment: str,
 ) -> AssetDisposal:
     """Refuse a disposal, saying why; the asset stays on the register."""
-    if not comment.strip():
+    if is_blank(comment):
         raise GrantRuleError(
             {"comment": _("Say why the disposal is refused: the grantee reads it.")}
         )
     disposal = _open_request(disposal, decided_by)
-    _refuse_a_day_to_come(decided_on)
+    _refuse_a_day_to_come(disposal, decided_on)
     disposal.status = AssetDisposal.Status.REFUSED
     disposal.decided_on = decided_on
     disposal.decided_by = decided_by
-    disposal.decision_comment = comment.strip()
+    disposal.decision_comment = written_text(comment)
     _save(disposal, reason=f"Refused: {comment.strip()}", by=decided_by)
     tell_disposal_decision(disposal, decided_by=decided_by)
     return disposal

@@ -12,7 +12,7 @@ import datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from grants.formatting import fiscal_year_bounds, fiscal_year_of
+from grants.formatting import fiscal_year_bounds, fiscal_year_of, is_blank
 from grants.models import Project, UtilisationCertificate
 from grants.reads.certificate_chain import (
     CLOSING_PERIOD_MONTHS,
@@ -48,12 +48,14 @@ def certificate_problems(
     certificates = list(project.certificates.all())
     releases = list(released_instalments(project))
     problems: dict[str, str] = {}
+    as_on = list(_as_on_date(project, period_end, submitted_on, releases))
     for field, message in [
-        *_as_on_date(project, period_end, submitted_on, releases),
+        *as_on,
         *_annual_end(project, kind, period_end),
         *_chain(
             project, certificates, releases, kind, period_start, period_end, gap_reason
         ),
+        *_period_start(project, period_start, releases, end_faulted=bool(as_on)),
         *_interest(certificates, kind, period_start, figures),
         *_grant_received(
             project, certificates, releases, kind, period_start, period_end, figures
@@ -61,6 +63,76 @@ def certificate_problems(
     ]:
         problems.setdefault(field, message)
     return problems
+
+
+def period_problems(
+    project: Project,
+    *,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    submitted_on: datetime.date,
+) -> dict[str, str]:
+    """Return what is wrong with a period whatever the certificate's kind and
+    figures: it has ended, falls within the project's life and closing period, and
+    starts no earlier than the fiscal year of the project's first money.
+
+    The certificate form asks this while it is cleaned; ``certificate_problems``
+    asks the same, with the chain's finer rules, before anything is written.
+    """
+    releases = list(released_instalments(project))
+    problems: dict[str, str] = {}
+    if period_end < period_start:
+        problems["period_end"] = _("The period cannot end before it starts.")
+    as_on = list(_as_on_date(project, period_end, submitted_on, releases))
+    for field, message in [
+        *as_on,
+        *_period_start(project, period_start, releases, end_faulted=bool(as_on)),
+    ]:
+        problems.setdefault(field, message)
+    return problems
+
+
+def _period_start(project, period_start, releases, *, end_faulted: bool):
+    """A period starts within the project's life and closing period, and no
+    earlier than the fiscal year of the project's first money.
+
+    The start is said to be too early only of a period whose end is right: one
+    that ends before the money starts is told so, and that says enough.
+    """
+    limit = last_day_covered(project)
+    if period_start > limit:
+        yield (
+            "period_start",
+            _(
+                "%(reference)s ends on %(end)s, and no certificate covers time after "
+                "%(limit)s: a period starting on %(start)s is outside the project."
+            )
+            % {
+                "reference": project.reference,
+                "end": _date(project.end_on),
+                "limit": _date(limit),
+                "start": _date(period_start),
+            },
+        )
+        return
+    if end_faulted:
+        return
+    first = first_day(project, releases)
+    earliest, _fy_end = fiscal_year_bounds(fiscal_year_of(first))
+    if period_start < earliest:
+        yield (
+            "period_start",
+            _(
+                "%(reference)s's money starts on %(first)s: a certificate's period "
+                "starts on %(earliest)s (the first day of that fiscal year) or "
+                "later."
+            )
+            % {
+                "reference": project.reference,
+                "first": _date(first),
+                "earliest": _date(earliest),
+            },
+        )
 
 
 def _as_on_date(project, period_end, submitted_on, releases):
@@ -194,7 +266,7 @@ def _chain(project, certificates, releases, kind, start, end, gap_reason):
                 "earliest": _date(position.earliest),
             },
         )
-    elif start > position.latest and not gap_reason.strip():
+    elif start > position.latest and is_blank(gap_reason):
         if position.previous is not None:
             after = _("The previous certificate (%(title)s) ends on %(end)s") % {
                 "title": certificate_title(position.previous),

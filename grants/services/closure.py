@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from grants.formatting import written_text
 from grants.models import Asset, Milestone, Project, User, UtilisationCertificate
 from grants.reads import closure as reads
 from grants.services.common import (
@@ -19,6 +20,7 @@ from grants.services.common import (
     _save,
     in_default_language,
 )
+from grants.services.dates import check_dated
 from grants.services.notices import tell_closure
 
 # What the officer gives each asset at closure: (disposition, note, sale proceeds).
@@ -67,6 +69,7 @@ def _check_standing(project: Project, closed_on: datetime.date):
             _("%(reference)s was terminated, not completed.")
             % {"reference": project.reference}
         )
+    check_dated("closed_on", closed_on, not_before=project.sanctioned_on)
     if project.status != Project.Status.COMPLETED and closed_on <= project.end_on:
         raise GrantRuleError(
             _(
@@ -203,7 +206,7 @@ def _normalise(
     asset_dispositions: Mapping[int, AssetDisposition] | None,
 ) -> dict[int, AssetDisposition]:
     return {
-        int(pk): (disposition or "", (note or "").strip(), proceeds or 0)
+        int(pk): (disposition or "", written_text(note), proceeds or 0)
         for pk, (disposition, note, proceeds) in (asset_dispositions or {}).items()
     }
 
@@ -268,9 +271,9 @@ def check_closure(
         closed_on=closed_on,
         unspent_refunded=unspent_refunded,
         interest_refunded=interest_refunded,
-        refund_reference=refund_reference.strip(),
-        asset_disposition=asset_disposition.strip(),
-        refund_difference_reason=refund_difference_reason.strip(),
+        refund_reference=written_text(refund_reference),
+        asset_disposition=written_text(asset_disposition),
+        refund_difference_reason=written_text(refund_difference_reason),
         asset_dispositions=_normalise(asset_dispositions),
     )
     return reconciliation
@@ -302,20 +305,20 @@ def close_project(
     """
     project = Project.objects.select_for_update().get(pk=project.pk)
     dispositions = _normalise(asset_dispositions)
-    reason = refund_difference_reason.strip()
+    reason = written_text(refund_difference_reason)
     _reconciliation, assets = _check(
         project,
         closed_on=closed_on,
         unspent_refunded=unspent_refunded,
         interest_refunded=interest_refunded,
-        refund_reference=refund_reference.strip(),
-        asset_disposition=asset_disposition.strip(),
+        refund_reference=written_text(refund_reference),
+        asset_disposition=written_text(asset_disposition),
         refund_difference_reason=reason,
         asset_dispositions=dispositions,
     )
     # The summary and the change reasons are kept: English, as data.
     with in_default_language():
-        summary = asset_disposition.strip() or describe_dispositions(
+        summary = written_text(asset_disposition) or describe_dispositions(
             assets, dispositions
         )
     for asset in assets.to_decide:
@@ -341,7 +344,7 @@ def close_project(
     project.closed_on = closed_on
     project.unspent_refunded = unspent_refunded
     project.interest_refunded = interest_refunded
-    project.refund_reference = refund_reference.strip()
+    project.refund_reference = written_text(refund_reference)
     project.refund_difference_reason = reason
     project.asset_disposition = summary
     refund = (

@@ -6,8 +6,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grants.formatting import is_blank
 from grants.models import Project, ReleaseCondition, User
 from grants.services.common import GrantRuleError, _date, _save, in_default_language
+from grants.services.dates import check_dated
 
 
 @transaction.atomic
@@ -64,7 +66,8 @@ def mark_condition_met(
         raise GrantRuleError(
             {"met_on": _("A condition cannot be met on a day still to come.")}
         )
-    if not note.strip():
+    check_dated("met_on", met_on, not_before=instalment.project.sanctioned_on)
+    if is_blank(note):
         raise GrantRuleError({"note": _("Say how the condition was met: it is kept.")})
     condition.met_on = met_on
     condition.met_by = marked_by

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from grants import uploads
+from grants.formatting import written_text
 from grants.models import (
     Document,
     Instalment,
@@ -137,7 +138,7 @@ def store_document(
         original_name=checked.name,
         content_type=checked.file_type.content_type,
         size=checked.size,
-        description=description.strip(),
+        description=written_text(description),
         uploaded_by=uploaded_by,
     )
     stored_name = f"{uuid.uuid4().hex}.{checked.file_type.extension}"
@@ -309,7 +310,7 @@ def submit_certificate_with_signed_copy(
                 submitted_on=submitted_on,
                 submitted_by=submitted_by,
                 milestone=milestone,
-                targets_achieved=targets_achieved.strip(),
+                targets_achieved=written_text(targets_achieved),
                 gap_reason=gap_reason,
             )
             certificate.received_instalments.set(received_instalments)

@@ -6,9 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grants.formatting import is_blank
 from grants.models import Instalment, Milestone, Notice, Project, User
 from grants.reads import pipeline
 from grants.services.common import GrantRuleError, _date, _save, in_default_language
+from grants.services.dates import check_dated, not_in_the_past
 from grants.services.notices import tell_milestone_decision
 
 # The audit history keeps a change reason of up to 100 characters; the full text
@@ -51,7 +53,7 @@ def waive_milestone(
 
     The reason stays on the milestone and in its audit history, with who waived it.
     """
-    if not reason.strip():
+    if is_blank(reason):
         raise GrantRuleError({"reason": _("Say why the milestone is waived.")})
     milestone = _open_milestone(
         milestone,
@@ -60,6 +62,7 @@ def waive_milestone(
             "be waived."
         ),
     )
+    check_dated("decided_on", decided_on, not_before=milestone.project.sanctioned_on)
     milestone.status = Milestone.Status.WAIVED
     milestone.waiver_reason = reason.strip()
     milestone.decided_on = decided_on
@@ -93,12 +96,12 @@ def reschedule_milestone(
     a later extension leaves it where it was put.
     """
     errors = {}
-    if not reason.strip():
+    if is_blank(reason):
         errors["reason"] = _("Say why the due date moves.")
     if new_due_on is None:
         errors["new_due_on"] = _("Enter the new due date.")
-    elif new_due_on < timezone.localdate():
-        errors["new_due_on"] = _("The new due date cannot be in the past.")
+    elif problem := not_in_the_past(new_due_on):
+        errors["new_due_on"] = problem
     if errors:
         raise GrantRuleError(errors)
     milestone = _open_milestone(
@@ -160,6 +163,7 @@ def recommend_instalment(
     project = pipeline.projects_for_pipeline(
         Project.objects.select_for_update().filter(pk=instalment.project_id)
     ).get()
+    check_dated("recommended_on", recommended_on, not_before=project.sanctioned_on)
     states = pipeline.release_states(project, on=recommended_on)
     state = next(s for s in states if s.instalment.pk == instalment.pk)
     instalment = state.instalment

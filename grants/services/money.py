@@ -9,7 +9,7 @@ from django.db.models import Max, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from grants.formatting import fiscal_year_of
+from grants.formatting import fiscal_year_of, is_blank
 from grants.models import (
     BudgetLine,
     Instalment,
@@ -31,6 +31,7 @@ from grants.services.common import (
     _save,
     in_default_language,
 )
+from grants.services.dates import check_dated
 from grants.services.notices import tell_release
 
 # GFR 238(2), note: the next grant may go on a UC confirming 75% utilisation of the
@@ -338,7 +339,8 @@ def release_instalment(
 
     if instalment.is_released:
         raise GrantRuleError(already_released(instalment, label=label))
-    if not release_order_number.strip():
+    check_dated("released_on", released_on, not_before=project.sanctioned_on)
+    if is_blank(release_order_number):
         raise GrantRuleError(
             _("%(label)s: enter the release order number.") % {"label": label}
         )
@@ -419,7 +421,7 @@ def release_instalment(
         covering = find_covering_certificate(
             project, previous_release_on=previous_release_on, release_on=released_on
         )
-        if covering is None and not override_reason.strip():
+        if covering is None and is_blank(override_reason):
             raise GrantRuleError(
                 _(
                     "%(label)s needs an accepted utilisation certificate covering "
@@ -432,10 +434,7 @@ def release_instalment(
             )
         if covering is not None:
             utilisation = covering.utilisation_percent
-            if (
-                utilisation < LOW_UTILISATION_PERCENT
-                and not low_utilisation_note.strip()
-            ):
+            if utilisation < LOW_UTILISATION_PERCENT and is_blank(low_utilisation_note):
                 shown = _percent_floor(covering.expenditure, covering.total_available)
                 raise LowUtilisationWarning(
                     _(
@@ -459,7 +458,7 @@ def release_instalment(
         certificates=list(project.certificates.all()),
         on=released_on,
     )
-    if unmet and not override_reason.strip():
+    if unmet and is_blank(override_reason):
         raise GrantRuleError(unmet_conditions_message(label, unmet))
 
     # An override is recorded only where a rule was overridden: a first release

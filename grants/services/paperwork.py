@@ -8,7 +8,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from grants.formatting import fiscal_year_bounds, fiscal_year_of
+from grants.formatting import (
+    fiscal_year_bounds,
+    fiscal_year_of,
+    format_inr,
+    is_blank,
+)
 from grants.models import (
     Document,
     Milestone,
@@ -28,10 +33,23 @@ from grants.services.common import (
     _save,
     in_default_language,
 )
+from grants.services.dates import check_dated, check_report_period
 from grants.services.notices import (
     tell_certificate_decision,
     tell_report_decision,
 )
+
+# The most a progress report may count of each output in one period. No project of
+# the scheme comes near them (the demo's busiest half-year: 4 publications, 40
+# people trained); a larger figure is a slip of the keyboard, such as 40000
+# publications, and is refused rather than kept.
+OUTPUT_CEILINGS = {
+    "publications": 1000,
+    "patents_filed": 1000,
+    "prototypes": 1000,
+    "technologies_transferred": 1000,
+    "people_trained": 10000,
+}
 
 # Utilisation certificates ----------------------------------------------------------
 
@@ -237,6 +255,7 @@ def _decide(item, *, status, decided_on, decided_by, reason="", **fields):
             _("%(item)s is %(status)s; only a submitted one can be decided.")
             % {"item": item, "status": item.get_status_display()}
         )
+    check_dated("decided_on", decided_on, asked_on=item.submitted_on)
     item.status = status
     item.decided_on = decided_on
     item.decided_by = decided_by
@@ -319,7 +338,7 @@ def return_certificate(
     decided_by: User,
 ) -> UtilisationCertificate:
     """Return a submitted UC to the grantee with the reason they will see."""
-    if not reason.strip():
+    if is_blank(reason):
         raise GrantRuleError(
             {"reason": _("Say why the certificate is returned: the grantee sees it.")}
         )
@@ -343,6 +362,20 @@ def return_certificate(
 
 
 # Progress reports -----------------------------------------------------------------
+
+
+def count_problem(value, *, ceiling: int) -> str | None:
+    """Say what is wrong with a count of outputs, if anything."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return _("Enter a whole number.")
+    if value < 0:
+        return _("A count cannot be negative.")
+    if value > ceiling:
+        return _(
+            "That is more than any project reports in one period (at most "
+            "%(ceiling)s): check the figure."
+        ) % {"ceiling": format_inr(ceiling)}
+    return None
 
 
 @transaction.atomic
@@ -371,8 +404,27 @@ def submit_progress_report(
             )
             % {"milestone": milestone, "status": milestone.get_status_display()}
         )
-    if not narrative.strip():
+    if is_blank(narrative):
         raise GrantRuleError({"narrative": _("Describe the progress made.")})
+    check_report_period(
+        milestone.project,
+        period_start=period_start,
+        period_end=period_end,
+        submitted_on=submitted_on,
+    )
+    counts = {
+        "publications": publications,
+        "patents_filed": patents_filed,
+        "prototypes": prototypes,
+        "technologies_transferred": technologies_transferred,
+        "people_trained": people_trained,
+    }
+    problems = {}
+    for name, value in counts.items():
+        if problem := count_problem(value, ceiling=OUTPUT_CEILINGS[name]):
+            problems[name] = problem
+    if problems:
+        raise GrantRuleError(problems)
     latest = milestone.reports.aggregate(version=Max("version"))["version"] or 0
     report = _save(
         ProgressReport(
@@ -443,7 +495,7 @@ def return_progress_report(
     decided_by: User,
 ) -> ProgressReport:
     """Return a report to the grantee with the reason they will see."""
-    if not reason.strip():
+    if is_blank(reason):
         raise GrantRuleError(
             {"reason": _("Say why the report is returned: the grantee sees it.")}
         )

@@ -5,6 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from grants.formatting import is_blank
 from grants.models import Extension, Project, User
 from grants.reads.extensions import extension_moves
 from grants.services.common import (
@@ -13,6 +14,7 @@ from grants.services.common import (
     _save,
     in_default_language,
 )
+from grants.services.dates import check_dated, extension_end_problem
 from grants.services.notices import tell_extension_decision
 
 # Extension and closure ------------------------------------------------------------
@@ -42,12 +44,6 @@ def _already_decided(extension: Extension) -> str:
     return _("This extension request was already %(status)s.") % words
 
 
-def _end_after(project: Project) -> str:
-    return _("The new end date must be after the current end date, %(end)s.") % {
-        "end": _date(project.end_on)
-    }
-
-
 @transaction.atomic
 def request_extension(
     project: Project,
@@ -60,7 +56,7 @@ def request_extension(
     """Record a grantee's request to move the end date."""
     if project.status in FINISHED_STATUSES:
         raise GrantRuleError(_finished(project))
-    if not reason.strip():
+    if is_blank(reason):
         raise GrantRuleError({"reason": _("Say why the extension is needed.")})
     waiting = project.extensions.awaiting_decision().order_by("requested_on").first()
     if waiting is not None:
@@ -74,8 +70,9 @@ def request_extension(
                 "end": _date(waiting.new_end_on),
             }
         )
-    if new_end_on <= project.end_on:
-        raise GrantRuleError({"new_end_on": _end_after(project)})
+    if problem := extension_end_problem(project, new_end_on):
+        raise GrantRuleError({"new_end_on": problem})
+    check_dated("requested_on", requested_on, not_before=project.sanctioned_on)
     return _save(
         Extension(
             project=project,
@@ -113,10 +110,16 @@ def extend_project(
         extension.refresh_from_db()
         if extension.status != Extension.Status.REQUESTED:
             raise GrantRuleError(_already_decided(extension))
-    if not reason.strip():
+    if is_blank(reason):
         raise GrantRuleError({"reason": _("Record why the extension is approved.")})
-    if new_end_on <= project.end_on:
-        raise GrantRuleError({"new_end_on": _end_after(project)})
+    if problem := extension_end_problem(project, new_end_on):
+        raise GrantRuleError({"new_end_on": problem})
+    check_dated(
+        "decided_on",
+        decided_on,
+        asked_on=extension.requested_on if extension is not None else None,
+        not_before=project.sanctioned_on,
+    )
     if extension is None:
         extension = Extension(
             project=project,
@@ -178,13 +181,14 @@ def reject_extension(
     extension: Extension, *, decided_on: datetime.date, decided_by: User, comment: str
 ) -> Extension:
     """Refuse a requested extension, saying why; the end date stays."""
-    if not comment.strip():
+    if is_blank(comment):
         raise GrantRuleError(
             {"comment": _("Say why the extension is refused: the grantee sees it.")}
         )
     extension = Extension.objects.select_for_update().get(pk=extension.pk)
     if extension.status != Extension.Status.REQUESTED:
         raise GrantRuleError(_already_decided(extension))
+    check_dated("decided_on", decided_on, asked_on=extension.requested_on)
     extension.status = Extension.Status.REJECTED
     extension.decided_on = decided_on
     extension.decided_by = decided_by

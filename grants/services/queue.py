@@ -10,6 +10,8 @@ imports the task module, so every process (web, worker, shell) has the senders.
 REMINDER = "reminder"
 DIGEST = "digest"
 NOTICE = "notice"
+# Not a row: the task takes the e-mail address a password reset was asked for.
+PASSWORD_RESET = "password_reset"
 
 _senders = {}
 

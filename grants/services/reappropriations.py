@@ -21,6 +21,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from grants.formatting import written_text
 from grants.models import BudgetLine, Project, Reappropriation, User
 from grants.reads.money import project_year_of
 from grants.services.common import (
@@ -30,6 +31,7 @@ from grants.services.common import (
     _save,
     in_default_language,
 )
+from grants.services.dates import check_dated
 from grants.services.notices import tell_reappropriation_decision
 from grants.services.projects import FINISHED_STATUSES
 
@@ -126,7 +128,7 @@ def request_reappropriation(
     request is approved.
     """
     _refuse_if_finished(project)
-    reason = reason.strip()
+    reason = written_text(reason)
     if not reason:
         raise GrantRuleError(
             {"reason": _("Say why the money is needed under the other head.")}
@@ -274,6 +276,7 @@ def approve_reappropriation(
     sanctioned amount afterwards, or nothing is written.
     """
     project, reappropriation = _lock_undecided(reappropriation)
+    check_dated("decided_on", decided_on, asked_on=reappropriation.requested_on)
     _refuse_if_finished(project)
     lines = BudgetLine.objects.select_for_update().filter(project=project)
     source = lines.filter(
@@ -294,7 +297,7 @@ def approve_reappropriation(
         percent=project.scheme.reappropriation_threshold_percent,
     )
     _refuse_unless_allowed(reappropriation, decided_by)
-    comment = comment.strip()
+    comment = written_text(comment)
     # The change reason is kept in the history: written in the default language.
     with in_default_language():
         why = _("Re-appropriated %(move)s: %(reason)s") % {
@@ -351,7 +354,7 @@ def reject_reappropriation(
     comment: str,
 ) -> Reappropriation:
     """Refuse a request, saying why; the budget stays as it is."""
-    comment = comment.strip()
+    comment = written_text(comment)
     if not comment:
         raise GrantRuleError(
             {
@@ -361,6 +364,7 @@ def reject_reappropriation(
             }
         )
     _project, reappropriation = _lock_undecided(reappropriation)
+    check_dated("decided_on", decided_on, asked_on=reappropriation.requested_on)
     _refuse_unless_allowed(reappropriation, decided_by)
     reappropriation.status = Reappropriation.Status.REJECTED
     reappropriation.decided_on = decided_on

@@ -1,10 +1,19 @@
-"""The two-factor steps, mounted under ``/accounts/`` beside Django's own views."""
+"""The two-factor steps and the password-reset request, under ``/accounts/``.
+
+Mounted before Django's own account views (config/urls.py), so these win.
+"""
 
 from django.urls import path
 
-from grants.views import accounts
+from grants.views import accounts, passwords
 
 urlpatterns = [
+    # Before Django's own view of the same name: the e-mail goes through the worker.
+    path(
+        "password_reset/",
+        passwords.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path(
         "two-factor/",
         accounts.TwoFactorVerifyView.as_view(),
@@ -14,6 +23,12 @@ urlpatterns = [
         "two-factor/setup/",
         accounts.TwoFactorSetupView.as_view(),
         name="two-factor-setup",
+    ),
+    # The one-time link an administrator e-mails (grants.services.enrolment).
+    path(
+        "two-factor/enrol/<str:token>/",
+        accounts.TwoFactorInvitationView.as_view(),
+        name="two-factor-invitation",
     ),
     path(
         "two-factor/setup/qr.svg",

@@ -1,16 +1,19 @@
 """Two-factor authentication: an authenticator app (TOTP) plus printable backup codes.
 
 Staff must use it when ``KHANIJ_STAFF_2FA_REQUIRED`` is on (always in production,
-see ``StaffTwoFactorMiddleware``); grantees may turn it on for themselves.
+see ``StaffTwoFactorMiddleware``); grantees may turn it on for themselves. Staff
+then link their first authenticator only through an administrator's e-mailed
+invitation (``grants.services.enrolment``), never with the password alone.
 """
 
 import qrcode
 import qrcode.image.svg
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,8 +26,14 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from grants import services
+
 BACKUP_CODES = 10
 AUTHENTICATOR_NAME = "Authenticator app"
+# The id of the enrolment invitation whose e-mailed link the user opened.
+INVITATION_SESSION_KEY = "two_factor_invitation"
+# The id of the authenticator this session is setting up.
+SETUP_DEVICE_SESSION_KEY = "two_factor_setup_device"
 
 
 class TokenForm(forms.Form):
@@ -42,12 +51,28 @@ def has_confirmed_device(user) -> bool:
     return any(devices_for_user(user, confirmed=True))
 
 
-def unconfirmed_authenticator(user) -> TOTPDevice:
+def authenticator_being_set_up(request) -> TOTPDevice | None:
+    """The authenticator this session is setting up, if any.
+
+    Kept per session: another session of the same account (someone else who has
+    the password) never sees its key or its QR code.
+    """
+    return TOTPDevice.objects.filter(
+        user=request.user,
+        confirmed=False,
+        pk=request.session.get(SETUP_DEVICE_SESSION_KEY),
+    ).first()
+
+
+def unconfirmed_authenticator(request) -> TOTPDevice:
     """Return the authenticator being set up, creating it the first time."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    return device or TOTPDevice.objects.create(
-        user=user, name=AUTHENTICATOR_NAME, confirmed=False
-    )
+    device = authenticator_being_set_up(request)
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=request.user, name=AUTHENTICATOR_NAME, confirmed=False
+        )
+        request.session[SETUP_DEVICE_SESSION_KEY] = device.pk
+    return device
 
 
 @transaction.atomic
@@ -60,6 +85,19 @@ def replace_backup_codes(user) -> list[str]:
         StaticToken(device=device, token=code) for code in codes
     )
     return codes
+
+
+def invitation_needed(request, *, link_refused=False):
+    """Refuse to link an authenticator without an invitation, saying how to get one."""
+    return render(
+        request,
+        "registration/two_factor_invitation_needed.html",
+        {
+            "link_refused": link_refused,
+            "helpdesk_email": settings.KHANIJ_HELPDESK_EMAIL,
+        },
+        status=403,
+    )
 
 
 class NextMixin:
@@ -142,10 +180,19 @@ class TwoFactorSetupView(NextMixin, FormView):
         # alone must not be enough to link the thief's phone.
         if has_confirmed_device(request.user) and not request.user.is_verified():
             return redirect(f"{reverse('two-factor-verify')}?next={request.path}")
+        # Nor is it enough for a first authenticator where staff must have one:
+        # that takes the link an administrator e-mailed (TwoFactorInvitationView).
+        self.invitation = None
+        if services.needs_invitation_to_enrol(request.user):
+            self.invitation = services.invitation_in_force(
+                request.user, request.session.get(INVITATION_SESSION_KEY)
+            )
+            if self.invitation is None:
+                return invitation_needed(request)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        device = unconfirmed_authenticator(self.request.user)
+        device = unconfirmed_authenticator(self.request)
         secret = device.config_url.split("secret=")[1].split("&")[0]
         return super().get_context_data(
             secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
@@ -154,7 +201,7 @@ class TwoFactorSetupView(NextMixin, FormView):
         )
 
     def form_valid(self, form):
-        device = unconfirmed_authenticator(self.request.user)
+        device = unconfirmed_authenticator(self.request)
         if not device.verify_token(form.cleaned_data["token"].strip()):
             form.add_error(
                 "token",
@@ -164,23 +211,51 @@ class TwoFactorSetupView(NextMixin, FormView):
                 ),
             )
             return self.form_invalid(form)
-        with transaction.atomic():
-            # One authenticator per person: the new one replaces any older one.
-            TOTPDevice.objects.filter(user=self.request.user, confirmed=True).delete()
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            codes = replace_backup_codes(self.request.user)
+        try:
+            with transaction.atomic():
+                if self.invitation is not None:
+                    services.use_two_factor_invitation(
+                        self.invitation, user=self.request.user
+                    )
+                # One authenticator per person: the new one replaces any older
+                # one, and any other session's half-set-up one.
+                TOTPDevice.objects.filter(user=self.request.user).exclude(
+                    pk=device.pk
+                ).delete()
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                codes = replace_backup_codes(self.request.user)
+        except services.GrantRuleError:
+            return invitation_needed(self.request, link_refused=True)
+        self.request.session.pop(INVITATION_SESSION_KEY, None)
+        self.request.session.pop(SETUP_DEVICE_SESSION_KEY, None)
         otp_login(self.request, device)
         self.request.session["fresh_backup_codes"] = codes
         messages.success(self.request, gettext("Two-factor authentication is on."))
         return redirect(f"{reverse('two-factor-backup-codes')}?next={self.next_url()}")
 
 
+class TwoFactorInvitationView(View):
+    """The e-mailed enrolment link: keep its invitation in the session, then set up.
+
+    Reached after the password (the login page comes back here); the invitation
+    must be the signed-in user's, unused and unexpired. The token leaves the
+    address bar at once, by the redirect.
+    """
+
+    def get(self, request, token):
+        invitation = services.invitation_from_link(request.user, token)
+        if invitation is None:
+            return invitation_needed(request, link_refused=True)
+        request.session[INVITATION_SESSION_KEY] = invitation.pk
+        return redirect("two-factor-setup")
+
+
 class TwoFactorQRCodeView(View):
     """The QR code of the authenticator being set up, as an SVG image."""
 
     def get(self, request):
-        device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+        device = authenticator_being_set_up(request)
         if device is None:
             raise Http404
         image = qrcode.make(

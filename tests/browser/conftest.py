@@ -20,6 +20,7 @@ from playwright.sync_api import Page, expect
 from config.celery import app as celery_app
 from grants.formatting import INDIA
 from tests.conftest import DEMO_DATE
+from tests.test_uploads import PDF_BYTES
 
 # Playwright's sync API runs an event loop in the test's thread; Django refuses
 # ORM calls while any loop runs unless told the test knows what it is doing.
@@ -188,7 +189,7 @@ def rupees(text: str) -> int:
 PDF = {
     "name": "progress-report.pdf",
     "mimeType": "application/pdf",
-    "buffer": b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n",
+    "buffer": PDF_BYTES,  # a sound one-page PDF: uploads are parsed
 }
 
 

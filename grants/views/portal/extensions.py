@@ -32,6 +32,9 @@ class ExtensionRequestView(PortalObjectMixin, RoleRequiredMixin, FormView):
             "%(organisation)s can ask for an extension of %(reference)s."
         ) % {"organisation": project.organisation, "reference": project.reference}
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "project": self.object}
+
     def get_context_data(self, **kwargs):
         project = self.object
         return super().get_context_data(

@@ -83,6 +83,9 @@ class ProgressReportSubmitView(
             "trl_now": milestone.project.trl_now,
         }
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "project": self.object.project}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             milestone=self.object,
@@ -297,7 +300,11 @@ class CertificateSubmitMixin(RoleRequiredMixin):
         return initial
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "releases": self.releases}
+        return {
+            **super().get_form_kwargs(),
+            "releases": self.releases,
+            "project": self.get_project(),
+        }
 
     def get_context_data(self, **kwargs):
         if not hasattr(self, "prefill"):

@@ -36,6 +36,9 @@ class MilestoneRescheduleView(MilestoneWaiveView):
     def get_initial(self):
         return {"new_due_on": self.object.due_on}
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "project": self.object.project}
+
 
 class MilestoneRemindView(MilestoneWaiveView):
     """Send the grantee a reminder now; the form's key makes each click count once."""
