@@ -102,8 +102,8 @@ def format_percent(part: int, whole: int) -> str:
     return f"{units}.{tenth}%"
 
 
-def format_date(day: datetime.date, format_string: str = "j M Y") -> str:
-    """Write a date day first in the current language: '5 Mar 2027', '5 मार्च 2027'.
+def format_date(day: datetime.date, format_string: str = "d M Y") -> str:
+    """Write a date day first in the current language: '05 Mar 2027', '05 मार्च 2027'.
 
     Django's date formatting, not strftime, whose month names are always English.
     """

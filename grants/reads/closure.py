@@ -15,12 +15,11 @@ the Consolidated Fund of India rather than back to the scheme: the refund of
 interest is expected to be at least the unremitted interest the final UC shows.
 """
 
-import datetime
 from dataclasses import dataclass, field
 
-from django.utils import dateformat
 from django.utils.translation import gettext as _
 
+from grants.formatting import format_date
 from grants.models import (
     Asset,
     AssetDisposal,
@@ -124,10 +123,6 @@ def reconcile(
     )
 
 
-def _day(day: datetime.date) -> str:
-    return dateformat.format(day, "d M Y")
-
-
 def open_paperwork(project: Project) -> list[OpenItem]:
     """Return what must be waived or decided before the project can close.
 
@@ -142,7 +137,7 @@ def open_paperwork(project: Project) -> list[OpenItem]:
             _("%(title)s, due %(due)s, is %(status)s")
             % {
                 "title": milestone.title,
-                "due": _day(milestone.due_on),
+                "due": format_date(milestone.due_on),
                 "status": milestone.get_status_display(),
             },
         )
@@ -158,7 +153,7 @@ def open_paperwork(project: Project) -> list[OpenItem]:
             % {
                 "title": report.milestone.title,
                 "version": report.version,
-                "on": _day(report.submitted_on),
+                "on": format_date(report.submitted_on),
             },
         )
         for report in ProgressReport.objects.awaiting_review()
@@ -174,7 +169,7 @@ def open_paperwork(project: Project) -> list[OpenItem]:
             % {
                 "kind": certificate.get_kind_display().capitalize(),
                 "year": certificate.fiscal_year,
-                "on": _day(certificate.submitted_on),
+                "on": format_date(certificate.submitted_on),
             },
         )
         for certificate in project.certificates.awaiting_review().order_by(
@@ -186,7 +181,10 @@ def open_paperwork(project: Project) -> list[OpenItem]:
             "disposal",
             disposal.pk,
             _("the request of %(on)s to dispose of %(asset)s awaits a decision")
-            % {"on": _day(disposal.requested_on), "asset": disposal.asset.particulars},
+            % {
+                "on": format_date(disposal.requested_on),
+                "asset": disposal.asset.particulars,
+            },
         )
         for disposal in AssetDisposal.objects.awaiting_decision()
         .filter(asset__project=project)

@@ -15,10 +15,9 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
-from django.utils import dateformat
 from django.utils.translation import gettext as _
 
-from grants.formatting import INDIA, format_percent
+from grants.formatting import INDIA, format_date, format_percent
 from grants.models import (
     Document,
     Milestone,
@@ -80,10 +79,6 @@ class Check:
         }
 
 
-def _day(day: datetime.date) -> str:
-    return dateformat.format(day, "d M Y")
-
-
 def _milestone(condition, *, on, **context) -> tuple[bool, str]:
     # Met by a decision taken on or before the day: a release dated before the
     # milestone was accepted did not have it.
@@ -94,7 +89,7 @@ def _milestone(condition, *, on, **context) -> tuple[bool, str]:
     ):
         if decided is None:
             return True, _("accepted")
-        return True, _("accepted on %(day)s") % {"day": _day(decided)}
+        return True, _("accepted on %(day)s") % {"day": format_date(decided)}
     if milestone.status == Milestone.Status.WAIVED and (
         decided is None or decided <= on
     ):
@@ -102,17 +97,17 @@ def _milestone(condition, *, on, **context) -> tuple[bool, str]:
     if milestone.status in (Milestone.Status.ACCEPTED, Milestone.Status.WAIVED):
         return False, _("%(status)s only on %(day)s") % {
             "status": milestone.get_status_display(),
-            "day": _day(decided),
+            "day": format_date(decided),
         }
     if milestone.status == Milestone.Status.SUBMITTED:
         return False, _("submitted on %(day)s, under the ministry's review") % {
-            "day": _day(milestone.submitted_on)
+            "day": format_date(milestone.submitted_on)
         }
     if milestone.status == Milestone.Status.RETURNED:
         return False, _("returned; due again on %(day)s") % {
-            "day": _day(milestone.due_on)
+            "day": format_date(milestone.due_on)
         }
-    return False, _("pending, due on %(day)s") % {"day": _day(milestone.due_on)}
+    return False, _("pending, due on %(day)s") % {"day": format_date(milestone.due_on)}
 
 
 def _audited_soe(condition, *, project, instalment, on, **context):
@@ -125,10 +120,12 @@ def _audited_soe(condition, *, project, instalment, on, **context):
     days = (document.uploaded_at.astimezone(INDIA).date() for document in statements)
     received = [day for day in days if (since is None or day > since) and day <= on]
     if received:
-        return True, _("received on %(day)s") % {"day": _day(min(received))}
+        return True, _("received on %(day)s") % {"day": format_date(min(received))}
     if since is None:
         return False, _("none uploaded yet")
-    return False, _("none uploaded since the release of %(day)s") % {"day": _day(since)}
+    return False, _("none uploaded since the release of %(day)s") % {
+        "day": format_date(since)
+    }
 
 
 def _previous_release(instalment, project) -> datetime.date | None:
@@ -167,7 +164,7 @@ def _trl(condition, *, project, **context) -> tuple[bool, str]:
 def _other(condition, *, on, **context) -> tuple[bool, str]:
     if condition.met_on is not None and condition.met_on <= on:
         return True, _("marked met on %(day)s: %(note)s") % {
-            "day": _day(condition.met_on),
+            "day": format_date(condition.met_on),
             "note": condition.met_note,
         }
     return False, _("the programme officer has not marked it met")

@@ -12,10 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
-from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
+from grants.formatting import format_date
 from grants.models import (
     NON_COMPLIANT_AFTER_DAYS,
     Instalment,
@@ -89,10 +89,6 @@ class ReleaseState:
         return (on - self.since).days
 
 
-def _long(day: datetime.date) -> str:
-    return dateformat.format(day, "d M Y")
-
-
 def _covering_blocker(certificates, *, previous_release, on):
     """Return (covering UC or None, blocker or None, UC under review or None)."""
     candidates = [uc for uc in certificates if uc.period_end >= previous_release]
@@ -110,19 +106,19 @@ def _covering_blocker(certificates, *, previous_release, on):
         uc = submitted[-1]
         blocker = _("%(uc)s submitted on %(day)s is under review.") % {
             "uc": uc,
-            "day": _long(uc.submitted_on),
+            "day": format_date(uc.submitted_on),
         }
         return None, blocker, uc
     if returned := by_status[UtilisationCertificate.Status.RETURNED]:
         uc = returned[-1]
         blocker = _(
             "%(uc)s was returned on %(day)s: a corrected certificate is awaited."
-        ) % {"uc": uc, "day": _long(uc.decided_on)}
+        ) % {"uc": uc, "day": format_date(uc.decided_on)}
         return None, blocker, None
     blocker = _(
         "An accepted utilisation certificate covering the release of %(day)s is "
         "needed (GFR 2017 rules 230(10) and 238(2))."
-    ) % {"day": _long(previous_release)}
+    ) % {"day": format_date(previous_release)}
     return None, blocker, None
 
 
@@ -188,7 +184,7 @@ def _state(
                 % {
                     "title": milestone.title,
                     "count": days,
-                    "due": _long(milestone.due_on),
+                    "due": format_date(milestone.due_on),
                 }
             )
 

@@ -1,12 +1,10 @@
 """What every service shares: the domain error and how it writes figures."""
 
-import datetime
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import dateformat, translation
+from django.utils import translation
 
-from grants.formatting import format_inr, format_percent
+from grants.formatting import format_date, format_inr, format_percent
 
 
 class GrantRuleError(ValidationError):
@@ -17,9 +15,9 @@ class LowUtilisationWarning(GrantRuleError):
     """The covering UC shows under 75% utilisation: finance must acknowledge it."""
 
 
-def _date(day: datetime.date) -> str:
-    """A date as the services write it, "05 Mar 2027", with the page's month names."""
-    return dateformat.format(day, "d M Y")
+# A date as the services write it, "05 Mar 2027", with the page's month names; the
+# services import it by this name.
+_date = format_date
 
 
 def in_default_language():

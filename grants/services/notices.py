@@ -23,11 +23,11 @@ from collections.abc import Callable
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import dateformat, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from grants import reminders
-from grants.formatting import fiscal_year_of, format_inr
+from grants.formatting import fiscal_year_of, format_date, format_inr
 from grants.models import Notice, Project, User
 from grants.services import queue
 from grants.services.delivery import claim, deliver, queue_sends
@@ -193,11 +193,6 @@ def pending_notice_ids() -> list[int]:
 # What each decision tells the grantee -----------------------------------------------
 
 
-def _on(day: datetime.date) -> str:
-    """A date as a notice writes it, 05 Mar 2027, the month in the active language."""
-    return dateformat.format(day, "d M Y")
-
-
 def tell_report_decision(report, *, decided_by: User) -> None:
     milestone = report.milestone
     accepted = report.status == report.Status.ACCEPTED
@@ -207,7 +202,7 @@ def tell_report_decision(report, *, decided_by: User) -> None:
             return gettext("The milestone is met: nothing more is needed for it.")
         return gettext(
             "Correct the report and resubmit it from the portal by %(date)s."
-        ) % {"date": _on(milestone.due_on)}
+        ) % {"date": format_date(milestone.due_on)}
 
     record_notice(
         Notice.Kind.REPORT_ACCEPTED if accepted else Notice.Kind.REPORT_RETURNED,
@@ -239,7 +234,7 @@ def tell_certificate_decision(certificate, *, decided_by: User) -> None:
             return gettext(
                 "Correct the certificate and resubmit it, with its signed copy, "
                 "from the portal by %(date)s."
-            ) % {"date": _on(milestone.due_on)}
+            ) % {"date": format_date(milestone.due_on)}
         return gettext("Correct the certificate and resubmit it, with its signed copy.")
 
     record_notice(
@@ -324,9 +319,9 @@ def tell_extension_decision(extension, *, decided_by: User) -> None:
             return gettext(
                 "The project now ends on %(date)s; the final report and final UC "
                 "move with the end date."
-            ) % {"date": _on(extension.new_end_on)}
+            ) % {"date": format_date(extension.new_end_on)}
         return gettext("The project still ends on %(date)s.") % {
-            "date": _on(project.end_on)
+            "date": format_date(project.end_on)
         }
 
     record_notice(
@@ -337,8 +332,8 @@ def tell_extension_decision(extension, *, decided_by: User) -> None:
             gettext("Extension of %(reference)s from %(start)s to %(end)s")
             % {
                 "reference": project.reference,
-                "start": _on(extension.previous_end_on),
-                "end": _on(extension.new_end_on),
+                "start": format_date(extension.previous_end_on),
+                "end": format_date(extension.new_end_on),
             }
         ),
         decided_on=extension.decided_on,
@@ -402,7 +397,9 @@ def tell_milestone_decision(milestone, *, kind: str, decided_by: User, decided_o
     def next_step():
         if waived:
             return gettext("Nothing is owed for it any more.")
-        return gettext("It is now due on %(date)s.") % {"date": _on(milestone.due_on)}
+        return gettext("It is now due on %(date)s.") % {
+            "date": format_date(milestone.due_on)
+        }
 
     record_notice(
         kind,

@@ -4,9 +4,10 @@ import datetime
 import functools
 
 from django.core.mail import EmailMultiAlternatives
-from django.utils import dateformat, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from grants.formatting import format_date
 from grants.models import (
     Instalment,
     Milestone,
@@ -32,18 +33,13 @@ def staff_project_url(project: Project) -> str:
     return page_url("staff:project-detail", "/staff/projects/{}/", project.pk)
 
 
-def _date(day: datetime.date) -> str:
-    """A date as the e-mails write it, 05 Mar 2027, with the month in the language."""
-    return dateformat.format(day, "d M Y")
-
-
 def what_to_submit(milestone: Milestone) -> str:
     """Say in a sentence what the grantee owes for a milestone."""
     Kind = Milestone.Kind
     if milestone.period_start and milestone.period_end:
         words = {
-            "start": _date(milestone.period_start),
-            "end": _date(milestone.period_end),
+            "start": format_date(milestone.period_start),
+            "end": format_date(milestone.period_end),
         }
         texts = {
             Kind.PROGRESS_REPORT: _(
