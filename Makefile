@@ -16,7 +16,7 @@ CHROMIUM ?= $(or $(KHANIJ_CHROMIUM),/usr/bin/chromium)
 # apt-get needs root; use sudo when not root.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install catalogues messages run test test-browser lint bench loadtest
+.PHONY: help install catalogues messages pdf-libraries pdf-tools run test test-browser lint bench loadtest
 
 help:
 	@echo "make run    start the app with demo data on http://127.0.0.1:$(PORT)/"
@@ -56,7 +56,18 @@ XGETTEXT := /usr/bin/xgettext
 $(XGETTEXT):
 	$(SUDO) apt-get install -y gettext || { $(SUDO) apt-get update && $(SUDO) apt-get install -y gettext; }
 
-run: install catalogues
+# Documents are rendered by WeasyPrint, which needs Debian's Pango and HarfBuzz's
+# font subsetter; the suite reads PDFs back with poppler's pdftotext and pdffonts.
+PDF_LIBRARIES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1
+pdf-libraries:
+	@dpkg -s $(PDF_LIBRARIES) >/dev/null 2>&1 || $(SUDO) apt-get install -y $(PDF_LIBRARIES) || \
+		{ $(SUDO) apt-get update && $(SUDO) apt-get install -y $(PDF_LIBRARIES); }
+
+pdf-tools: pdf-libraries
+	@command -v pdftotext >/dev/null || $(SUDO) apt-get install -y poppler-utils || \
+		{ $(SUDO) apt-get update && $(SUDO) apt-get install -y poppler-utils; }
+
+run: install catalogues pdf-libraries
 	mkdir -p var/mail var/celery/queue var/celery/control var/media
 	$(PYTHON) manage.py migrate --noinput
 	$(PYTHON) manage.py seed_demo
@@ -81,13 +92,13 @@ run: install catalogues
 
 # Tests that need Redis use REDIS_URL; they skip, with the reason shown, when it
 # does not answer (CI sets KHANIJ_REQUIRE_REDIS=1 to make them fail instead).
-test: install catalogues $(XGETTEXT)
+test: install catalogues $(XGETTEXT) pdf-tools
 	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Real-browser tests (tests/browser, marked `browser`): Playwright drives Debian's
 # Chromium against the live server; axe-core comes from npm (package-lock.json).
 # Screenshots go to var/screenshots/, axe-core reports to var/axe/.
-test-browser: install catalogues node_modules/.package-lock.json $(CHROMIUM)
+test-browser: install catalogues pdf-tools node_modules/.package-lock.json $(CHROMIUM)
 	KHANIJ_CHROMIUM=$(CHROMIUM) $(VENV)/bin/pytest -m browser tests/browser $(PYTEST_ARGS)
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -109,9 +120,10 @@ lint: install
 # set, BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/ unless given);
 # PostgreSQL is skipped with a note when it does not answer. The sweep goes first
 # because the pages' "Targets" section reads its figures.
-bench: install catalogues
+bench: install catalogues pdf-tools
 	$(PYTHON) bench/sweep.py
 	$(PYTHON) bench/pages.py
+	$(PYTHON) bench/documents.py
 
 # 50 grantees submitting reports and 10 staff browsing for 60 s against gunicorn on
 # 127.0.0.1; writes docs/loadtest.md. Not part of `make test`.

@@ -298,6 +298,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker process that has grown past this (KiB; large registers laid out as PDF
+# take hundreds of MiB) finishes its task and is replaced by a fresh one.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int(
+    "KHANIJ_WORKER_MAX_MEMORY_KIB", default=1024 * 1024
+)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 # The schedule (the daily reminder sweep, the weekly digest) is data, created by
@@ -313,6 +318,13 @@ KHANIJ_HELPDESK_EMAIL = env(
     "KHANIJ_HELPDESK_EMAIL", default="rnd-helpdesk@khanij-rd.example"
 )
 KHANIJ_HELPDESK_PHONE = env("KHANIJ_HELPDESK_PHONE", default="")
+
+# Documents (sanction and release orders): the officer who signs them for the
+# ministry. Left empty, the orders carry a blank line to sign on.
+KHANIJ_SIGNATORY_NAME = env("KHANIJ_SIGNATORY_NAME", default="")
+# The register of grants as PDF: up to this many rows it is written while the
+# officer waits; a longer one is built by the worker, with a page showing progress.
+KHANIJ_REGISTER_INLINE_ROWS = env.int("KHANIJ_REGISTER_INLINE_ROWS", default=300)
 
 # Security: on except over the plain HTTP of the embedded default or a DEBUG run, so
 # the same file is safe in both places.
@@ -365,4 +377,9 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # WeasyPrint and fontTools narrate every step of every document at INFO.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

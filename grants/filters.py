@@ -381,6 +381,18 @@ class AssetFilter(StaffFilterSet):
         fields = []
 
     def filter_project(self, queryset, name, value):
+        """One project's register by its id or exact reference, else a search.
+
+        The project page links its register as ``?project=<id>``; a typed word is
+        looked for in references and titles.
+        """
+        value = value.strip()
+        exact = Q(reference__iexact=value)
+        if value.isdigit():
+            exact |= Q(pk=int(value))
+        project_ids = list(Project.objects.filter(exact).values_list("pk", flat=True))
+        if project_ids:
+            return queryset.filter(project_id__in=project_ids)
         return search(queryset, ["project__reference", "project__title"], value)
 
     def filter_organisation(self, queryset, name, value):
@@ -389,3 +401,34 @@ class AssetFilter(StaffFilterSet):
             Q(project__organisation__slug=value)
             | Q(project__organisation__name__icontains=value)
         )
+
+
+# Register of grants (Form GFR 21) -----------------------------------------------------
+
+
+class GrantRegisterFilter(StaffFilterSet):
+    """The register for a fiscal year of sanction and a scheme.
+
+    ``register_parameters()`` gives the same choice as plain values, which is
+    what a register built by the worker is asked with.
+    """
+
+    fiscal_year = django_filters.ChoiceFilter(
+        label=_("FY of sanction"), choices=project_fiscal_years
+    )
+    scheme = django_filters.ModelChoiceFilter(
+        queryset=Scheme.objects.all(), label=_("Scheme")
+    )
+
+    class Meta:
+        model = Project
+        fields = []
+
+    def register_parameters(self) -> dict:
+        """The valid filter as ``{"fiscal_year": "2024-25", "scheme": 3}``."""
+        data = self.form.cleaned_data if self.is_bound and self.is_valid() else {}
+        scheme = data.get("scheme")
+        return {
+            "fiscal_year": data.get("fiscal_year") or "",
+            "scheme": scheme.pk if scheme else None,
+        }

@@ -150,7 +150,7 @@ def organisation_saved(sender, instance, created, raw=False, **kwargs):
 # Computing ----------------------------------------------------------------------------
 
 
-def _latest_accepted(certificates):
+def latest_accepted(certificates):
     """The certificate ``dashboard.with_unspent_balance`` takes as the latest."""
     accepted = [
         uc for uc in certificates if uc.status == UtilisationCertificate.Status.ACCEPTED
@@ -176,7 +176,7 @@ def figures(project, *, instalments, certificates) -> dict:
     if project.status == Project.Status.CLOSED:
         unspent = 0
     else:
-        latest = _latest_accepted(certificates)
+        latest = latest_accepted(certificates)
         held = latest.closing_balance if latest else 0
         since = latest.period_end if latest else EARLIEST
         unspent = held + sum(

@@ -264,7 +264,13 @@ class InstalmentTable(StaffTable):
     state = tables.Column(verbose_name=pgettext_lazy("instalment state", "State"))
     recommended_on = DayColumn(verbose_name=_("Recommended"))
     released_on = DayColumn(verbose_name=_("Released"))
-    release_order_number = tables.Column(verbose_name=_("Release order"))
+    # A released instalment's order number opens the release order (PDF).
+    release_order_number = tables.Column(
+        verbose_name=_("Release order"),
+        linkify=lambda record: (
+            record.released_on and reverse("staff:release-order", args=[record.pk])
+        ),
+    )
 
     export_columns = [
         ExportColumn(_("Project"), "project__reference"),
@@ -318,7 +324,7 @@ class InstalmentTable(StaffTable):
 
 class CertificateTable(StaffTable):
     project = project_link(accessor="project__reference", verbose_name=_("Project"))
-    kind = tables.Column(linkify=("staff:certificate-detail", [tables.A("pk")]))
+    kind = tables.Column()
     fiscal_year = tables.Column(verbose_name=_("FY"))
     period_end = DayColumn(verbose_name=_("Period to / as on"))
     funds_available = MoneyColumn(verbose_name=_("Available"))
@@ -369,6 +375,16 @@ class CertificateTable(StaffTable):
             "decided_on",
         ]
         order_by = "-submitted_on"
+
+    def render_kind(self, value, record):
+        """The certificate's page, and its Form GFR 12-A to print beside it."""
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("staff:certificate-detail", args=[record.pk]),
+            value,
+            reverse("staff:certificate-gfr-12a", args=[record.pk]),
+            _("GFR 12-A (PDF)"),
+        )
 
     def render_utilisation_permille(self, value):
         # Permille rounded down by the database: the same rule as format_percent.

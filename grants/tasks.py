@@ -76,11 +76,20 @@ def send_password_reset(email):
     return services.send_password_reset(email)
 
 
+@shared_task(
+    name="grants.tasks.build_register_export", acks_late=True, ignore_result=True
+)
+def build_register_export(job_id):
+    """Build a register's PDF off the request, counting its rows done as it goes."""
+    return services.build_register_export(job_id)
+
+
 # What the services queue, by the kind of row each task sends.
 queue.register(queue.REMINDER, send_reminder)
 queue.register(queue.DIGEST, send_digest)
 queue.register(queue.NOTICE, send_notice)
 queue.register(queue.PASSWORD_RESET, send_password_reset)
+queue.register(queue.REGISTER_EXPORT, build_register_export)
 
 
 @shared_task(

@@ -24,6 +24,7 @@ from grants.models import (
     ProgressReport,
     Project,
     Reappropriation,
+    RegisterExport,
     ReleaseCondition,
     Reminder,
     ReminderRule,
@@ -378,3 +379,33 @@ class TwoFactorInvitationFactory(DjangoModelFactory):
     expires_at = factory.LazyAttribute(
         lambda i: i.created_at + datetime.timedelta(hours=72)
     )
+
+
+class RegisterExportFactory(DjangoModelFactory):
+    """A register of grants the worker is building: 10 of 30 rows written."""
+
+    class Meta:
+        model = RegisterExport
+
+    class Params:
+        ready = factory.Trait(
+            status=RegisterExport.Status.READY,
+            rows_done=30,
+            file=factory.django.FileField(
+                filename="register-of-grants.pdf", data=b"%PDF-1.4\n%%EOF\n"
+            ),
+            finished_at=factory.LazyFunction(timezone.now),
+        )
+        failed = factory.Trait(
+            status=RegisterExport.Status.FAILED,
+            error="The register could not be built (disk full).",
+            finished_at=factory.LazyFunction(timezone.now),
+        )
+
+    kind = RegisterExport.Kind.GRANTS_PDF
+    parameters = factory.LazyFunction(lambda: {"fiscal_year": "", "scheme": None})
+    language = "en"
+    requested_by = factory.SubFactory(StaffUserFactory)
+    status = RegisterExport.Status.RUNNING
+    rows_done = 10
+    rows_total = 30

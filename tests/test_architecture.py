@@ -13,7 +13,7 @@ GRANTS = Path(__file__).resolve().parent.parent / "grants"
 MAX_LINES = 600
 
 # The top-level package under ``grants`` that each name belongs to, by layer.
-FOUNDATION = {"formatting", "uploads", "reminders", "charts", "exports"}
+FOUNDATION = {"formatting", "uploads", "reminders", "charts", "exports", "paper"}
 MODELS = {"models"}
 READS = {"reads", "summaries"}
 SERVICES = {"services"}
@@ -24,6 +24,7 @@ ENTRY = {
     "urls",
     "forms",
     "tables",
+    "register_tables",
     "filters",
     "admin",
     "demo",

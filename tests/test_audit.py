@@ -830,6 +830,9 @@ NOT_AUDITED = {
     "invitation_in_force": "reads only: whether a remembered invitation still works",
     "request_password_reset": "changes no row: queues the e-mail for the worker",
     "send_password_reset": "changes no row: Django's reset link needs none",
+    "request_register_export": "a RegisterExport row records who asked for it, when",
+    "build_register_export": "a RegisterExport row records its own progress and end",
+    "write_grant_register": "changes no row: writes the register as a PDF",
 }
 
 

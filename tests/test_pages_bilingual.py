@@ -31,6 +31,7 @@ from grants.models import (
     User,
     UtilisationCertificate,
 )
+from tests.factories import RegisterExportFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_morning")]
 
@@ -65,6 +66,12 @@ NOT_PAGES = {
     "password_reset_confirm": "needs a token sent by e-mail",
     "two-factor-invitation": "a redirect, with a token sent by e-mail",
     "locked-out": "shown in place of a login, with no address of its own",
+    "sanction-order": "a PDF document",
+    "release-order": "a PDF document",
+    "certificate-gfr-12a": "a PDF document",
+    "project-brief": "a PDF document",
+    "assets-pdf": "a PDF document",
+    "register-job-download": "a PDF or XLSX file",
 }
 
 
@@ -129,6 +136,13 @@ def staff_pages():
         "reminder-list": {},
         "asset-register": {},
         "asset-disposal": {"pk": first(AssetDisposal.objects.all()).pk},
+        "grant-register": {},
+        # The demo has no register built by the worker: one is being built.
+        "register-job": {
+            "pk": RegisterExportFactory(
+                requested_by=first(User.objects.filter(username="officer"))
+            ).pk
+        },
     }
 
 

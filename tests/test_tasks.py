@@ -27,6 +27,7 @@ TASKS = [
     "grants.tasks.send_weekly_digests",
     "grants.tasks.send_digest",
     "grants.tasks.send_password_reset",
+    "grants.tasks.build_register_export",
 ]
 
 

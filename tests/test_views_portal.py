@@ -32,6 +32,7 @@ from tests.factories import (
     UserFactory,
     UtilisationCertificateFactory,
 )
+from tests.pdf import pdf_text
 from tests.test_uploads import PDF_BYTES, jpeg_bytes
 
 pytestmark = pytest.mark.django_db
@@ -811,6 +812,59 @@ def test_the_certificate_form_prefills_another_period_on_request(
     initial = response.context["form"].initial
     assert initial["opening_balance"] == 0
     assert initial["grant_received"] == 2_000_000
+
+
+def test_a_grantee_prints_the_typed_figures_as_form_gfr_12a_to_sign_saving_nothing(
+    client, organisation, uc_milestone
+):
+    client.force_login(member_of(organisation, Membership.Role.FINANCE_OFFICER))
+    project = uc_milestone.project
+    data = uc_data(project, print="gfr-12a")
+    del data["signed_copy"]
+
+    response = client.post(
+        reverse("portal:milestone-certificate-submit", args=[uc_milestone.pk]), data
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "to-sign" in response["Content-Disposition"]
+    text = pdf_text(response.content)
+    assert "Utilization Certificate for the year 2025-26" in text
+    for figure in ("4,00,000", "12,000", "15,00,000", "3,00,000", "7,00,000"):
+        assert figure in text
+    assert "RO/OWN/2" in text
+    assert UtilisationCertificate.objects.filter(project=project).count() == 1
+
+
+def test_figures_that_do_not_add_up_are_refused_on_the_form_instead_of_printed(
+    client, organisation, uc_milestone
+):
+    client.force_login(member_of(organisation, Membership.Role.FINANCE_OFFICER))
+    data = uc_data(uc_milestone.project, print="gfr-12a", closing_balance="5,00,000")
+    del data["signed_copy"]
+
+    response = client.post(
+        reverse("portal:milestone-certificate-submit", args=[uc_milestone.pk]), data
+    )
+
+    assert response["Content-Type"].startswith("text/html")
+    assert response.context["form"].errors["closing_balance"]
+
+
+def test_the_certificate_form_offers_to_print_form_gfr_12a_before_the_signed_copy(
+    client, grantee, uc_milestone
+):
+    client.force_login(grantee)
+
+    html = page(
+        client.get(
+            reverse("portal:milestone-certificate-submit", args=[uc_milestone.pk])
+        )
+    )
+
+    assert html.index('name="print"') < html.index('name="signed_copy"')
 
 
 def test_submitting_a_certificate_with_its_signed_pdf_sends_it_to_the_staff_queue(

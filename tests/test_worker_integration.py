@@ -34,7 +34,14 @@ from django.utils import timezone
 
 from config.celery import app as project_app
 from grants import services
-from grants.models import Membership, Milestone, Project, Reminder, ReminderRule
+from grants.models import (
+    Membership,
+    Milestone,
+    Project,
+    RegisterExport,
+    Reminder,
+    ReminderRule,
+)
 from tests.factories import (
     MembershipFactory,
     MilestoneFactory,
@@ -202,6 +209,27 @@ def test_a_real_worker_sends_the_days_reminders_once_and_a_second_sweep_none(
     assert (second.created, second.dispatched) == (0, 0)
     assert len(mailoutbox) == 5
     assert set(Reminder.objects.values_list("attempts", flat=True)) == {1}
+
+
+def test_a_register_asked_for_on_the_page_is_built_by_a_real_worker(worker):
+    officer = StaffUserFactory()
+    for _ in range(30):
+        ProjectFactory(programme_officer=officer)
+
+    job = services.request_register_export(officer, {}, "en", rows_total=30)
+    wait_for(
+        lambda: (
+            RegisterExport.objects.get(pk=job.pk).status
+            in (RegisterExport.Status.READY, RegisterExport.Status.FAILED)
+        ),
+        what="the register's PDF",
+    )
+
+    job.refresh_from_db()
+    assert (job.status, job.error) == (RegisterExport.Status.READY, "")
+    assert (job.rows_done, job.rows_total) == (30, 30)
+    with job.file.open("rb") as built:
+        assert built.read(5) == b"%PDF-"
 
 
 def in_threads(target, count):

@@ -8,6 +8,7 @@ from simple_history.utils import bulk_create_with_history
 
 from grants import reminders, services
 from grants.demo import registers
+from grants.demo.certificates import complete_certificates
 from grants.demo.data import (
     ABSTRACTS,
     CITIES,
@@ -211,6 +212,7 @@ class DemoLoader(ReminderHistory):
         self.create_extension(project, data, sanctioned_end)
         certificates = self.create_certificates(project, data)
         self.create_instalments(project, data)
+        complete_certificates(project)
         self.create_milestones(project, data, end_on, certificates)
         self.create_release_conditions(project, data)
         registers.create_assets(project, shift=self.shift, recorded_by=pi)

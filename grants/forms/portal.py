@@ -305,7 +305,11 @@ class UtilisationCertificateForm(forms.Form):
         self.fields["received_instalments"].queryset = releases
 
     def clean_signed_copy(self):
-        return check_file(self.cleaned_data["signed_copy"], allowed=(uploads.PDF,))
+        signed_copy = self.cleaned_data["signed_copy"]
+        if not signed_copy:
+            # Only when printing the form to sign: the field is required otherwise.
+            return None
+        return check_file(signed_copy, allowed=(uploads.PDF,))
 
     def clean(self):
         cleaned = super().clean()

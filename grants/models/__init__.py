@@ -20,6 +20,7 @@ Django finds them and how the rest of the code imports them
 - ``reappropriations``: ``Reappropriation``;
 - ``assets``: ``Asset``, ``AssetDisposal`` (Form GFR-22);
 - ``reminders``: ``ReminderRule``, ``Reminder``, ``Digest``;
+- ``registers``: ``RegisterExport`` (a register built as a file by the worker);
 - ``summaries``: ``ProjectSummary``.
 """
 
@@ -63,6 +64,7 @@ from grants.models.people import Membership, MembershipQuerySet, Organisation, U
 from grants.models.projects import Extension, Project, ProjectQuerySet
 from grants.models.reappropriations import Reappropriation, ReappropriationQuerySet
 from grants.models.reference import Element, Scheme
+from grants.models.registers import RegisterExport
 from grants.models.reminders import Digest, Reminder, ReminderRule
 from grants.models.summaries import ProjectSummary
 
@@ -97,6 +99,7 @@ __all__ = [
     "ProjectSummary",
     "Reappropriation",
     "ReappropriationQuerySet",
+    "RegisterExport",
     "ReleaseCondition",
     "Reminder",
     "ReminderRule",

@@ -136,8 +136,15 @@ class Milestone(models.Model):
                 violation_error_message=_("A waived milestone needs a reason."),
             ),
         ]
-        # The dashboard and the reminder sweep look for open milestones by due date.
-        indexes = [models.Index(fields=["status", "due_on"])]
+        # The dashboard and the reminder sweep look for open milestones by due date;
+        # the register of grants for one project's UC milestones by status.
+        indexes = [
+            models.Index(fields=["status", "due_on"]),
+            models.Index(
+                fields=["project", "kind", "status", "due_on"],
+                name="milestone_project_kind_status",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.project.reference}: {self.title}"

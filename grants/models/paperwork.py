@@ -128,7 +128,14 @@ class UtilisationCertificate(Submission):
         indexes = [
             models.Index(
                 fields=["status", "submitted_on", "id"], name="uc_status_submitted"
-            )
+            ),
+            # One project's certificates by status (its latest accepted, its latest
+            # received): without it SQLite walks the index above, every accepted
+            # certificate of the portfolio for each project.
+            models.Index(
+                fields=["project", "status", "submitted_on"],
+                name="uc_project_status_submitted",
+            ),
         ]
         constraints = [
             *non_negative(

@@ -82,6 +82,11 @@ from grants.services.reappropriations import (
     reject_reappropriation,
     request_reappropriation,
 )
+from grants.services.registers import (
+    build_register_export,
+    request_register_export,
+    write_grant_register,
+)
 from grants.services.reminders import (
     SweepResult,
     send_reminder,
@@ -107,6 +112,9 @@ __all__ = [
     "accept_progress_report",
     "already_released",
     "approve_disposal",
+    "build_register_export",
+    "request_register_export",
+    "write_grant_register",
     "mark_condition_met",
     "set_release_conditions",
     "PlannedCondition",

@@ -12,6 +12,8 @@ DIGEST = "digest"
 NOTICE = "notice"
 # Not a row: the task takes the e-mail address a password reset was asked for.
 PASSWORD_RESET = "password_reset"
+# A register (``RegisterExport``) built as a file by the worker.
+REGISTER_EXPORT = "register_export"
 
 _senders = {}
 

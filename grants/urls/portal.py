@@ -6,6 +6,7 @@ from django.urls import path
 from grants.views.portal import (
     assets,
     calendar,
+    certificate_forms,
     documents,
     extensions,
     home,
@@ -44,6 +45,11 @@ urlpatterns = [
         name="assets",
     ),
     path(
+        "projects/<int:pk>/assets.pdf",
+        assets.AssetRegisterPdfView.as_view(),
+        name="assets-pdf",
+    ),
+    path(
         "projects/<int:pk>/documents/new/",
         documents.DocumentUploadView.as_view(),
         name="document-upload",
@@ -67,6 +73,11 @@ urlpatterns = [
         "certificates/<int:pk>/",
         submissions.UtilisationCertificateDetailView.as_view(),
         name="certificate-detail",
+    ),
+    path(
+        "certificates/<int:pk>/gfr-12a.pdf",
+        certificate_forms.CertificateGfr12aView.as_view(),
+        name="certificate-gfr-12a",
     ),
     path("calendar/", calendar.CalendarView.as_view(), name="calendar"),
     # Calendar applications cannot log in: the secret token is the credential.

@@ -4,13 +4,17 @@ from django.urls import path
 
 from grants.views.staff import (
     assets,
+    briefs,
+    certificate_forms,
     closure,
     dashboard,
     extensions,
     milestones,
     money,
+    orders,
     projects,
     reappropriations,
+    registers,
     reviews,
     tables,
 )
@@ -26,9 +30,19 @@ urlpatterns = [
         name="project-detail",
     ),
     path(
+        "projects/<int:pk>/brief.pdf",
+        briefs.ProjectBriefView.as_view(),
+        name="project-brief",
+    ),
+    path(
         "projects/<int:pk>/history/",
         projects.ProjectHistoryView.as_view(),
         name="project-history",
+    ),
+    path(
+        "projects/<int:pk>/sanction-order.pdf",
+        orders.SanctionOrderView.as_view(),
+        name="sanction-order",
     ),
     path(
         "projects/<int:pk>/close/",
@@ -63,6 +77,11 @@ urlpatterns = [
         name="instalment-release",
     ),
     path(
+        "instalments/<int:pk>/release-order.pdf",
+        orders.ReleaseOrderView.as_view(),
+        name="release-order",
+    ),
+    path(
         "conditions/<int:pk>/met/",
         money.ConditionMetView.as_view(),
         name="condition-met",
@@ -76,6 +95,11 @@ urlpatterns = [
         "certificates/<int:pk>/",
         reviews.CertificateReviewView.as_view(),
         name="certificate-detail",
+    ),
+    path(
+        "certificates/<int:pk>/gfr-12a.pdf",
+        certificate_forms.CertificateGfr12aView.as_view(),
+        name="certificate-gfr-12a",
     ),
     path(
         "certificates/<int:pk>/accept/",
@@ -148,6 +172,21 @@ urlpatterns = [
         "registers/assets/",
         tables.AssetRegisterView.as_view(),
         name="asset-register",
+    ),
+    path(
+        "registers/grants/",
+        registers.GrantRegisterView.as_view(),
+        name="grant-register",
+    ),
+    path(
+        "registers/jobs/<int:pk>/",
+        registers.RegisterJobView.as_view(),
+        name="register-job",
+    ),
+    path(
+        "registers/jobs/<int:pk>/download/",
+        registers.RegisterJobDownloadView.as_view(),
+        name="register-job-download",
     ),
     path(
         "assets/disposals/<int:pk>/",

@@ -18,8 +18,10 @@ from django.views.generic import TemplateView
 from grants import services
 from grants.forms.assets import AssetRecordForm, DisposalRequestForm
 from grants.models import Asset, AssetDisposal, Project
+from grants.reads import registers_assets
 from grants.reads.closure import is_disposed
 from grants.views.common import add_rule_errors
+from grants.views.paper import PdfMixin, document_filename
 from grants.views.portal.access import PortalObjectMixin, refused
 
 
@@ -138,3 +140,28 @@ class AssetRegisterView(PortalObjectMixin, TemplateView):
                 )
                 return redirect("portal:assets", pk=self.object.pk)
         return self.render_to_response(self.get_context_data(disposal_form=form))
+
+
+class AssetRegisterPdfView(PortalObjectMixin, PdfMixin, TemplateView):
+    """The project's register as Form GFR 22 on paper, for the grantee's files."""
+
+    model = Project
+    template_name = "paper/asset_register.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("organisation")
+
+    def get_filename(self) -> str:
+        return document_filename("register-of-fixed-assets", self.object.reference)
+
+    def get_context_data(self, **kwargs):
+        register = registers_assets.asset_register(
+            Asset.objects.visible_to(self.request.user), project=self.object
+        )
+        return super().get_context_data(
+            register=register,
+            project=self.object,
+            today=timezone.localdate(),
+            illustrative=register.illustrative,
+            **kwargs,
+        )

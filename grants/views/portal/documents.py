@@ -66,7 +66,10 @@ class DocumentUploadView(PortalObjectMixin, FormView):
         return {**super().get_form_kwargs(), "targets": choices}
 
     def get_initial(self):
-        return {"attach_to": self.request.GET.get("attach_to", "project")}
+        return {
+            "attach_to": self.request.GET.get("attach_to", "project"),
+            "kind": self.request.GET.get("kind"),
+        }
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

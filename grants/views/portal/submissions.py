@@ -29,9 +29,12 @@ from grants.models import (
     Project,
     UtilisationCertificate,
 )
+from grants.paper.render import render_pdf
 from grants.reads.certificate_chain import chain_position, last_day_covered
+from grants.reads.certificate_form import filename_parts, gfr_12a
 from grants.reads.paperwork import certificate_title, previous_certificate
 from grants.views.common import add_rule_errors
+from grants.views.paper import document_filename, pdf_response
 from grants.views.portal.access import (
     OpenMilestoneMixin,
     PortalObjectMixin,
@@ -319,6 +322,42 @@ class CertificateSubmitMixin(RoleRequiredMixin):
             **kwargs,
         )
 
+    def post(self, request, *args, **kwargs):
+        if "print" in request.POST:
+            return self.print_to_sign()
+        return super().post(request, *args, **kwargs)
+
+    def print_to_sign(self):
+        """Form GFR 12-A filled with the figures typed, saved nowhere, to be signed.
+
+        The signed scan is what the submission needs, so the form must be printed
+        before anything is submitted: the figures are checked as on submission,
+        but the signed copy is not asked for, and nothing is stored. The PDF is an
+        attachment, so the browser keeps the filled form on screen.
+        """
+        form = self.get_form()
+        form.fields["signed_copy"].required = False
+        if not form.is_valid():
+            return self.form_invalid(form)
+        data = form.cleaned_data
+        certificate = UtilisationCertificate(
+            project=self.get_project(),
+            kind=data["kind"],
+            fiscal_year=fiscal_year_of(data["period_end"]),
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            targets_achieved=data["targets_achieved"],
+            **{name: data[name] for name in FIGURE_FIELDS},
+        )
+        sheet = gfr_12a(certificate, list(data["received_instalments"]))
+        pdf = render_pdf(
+            "paper/gfr_12a.html",
+            {"form": sheet, "for_staff": False, "illustrative": sheet.illustrative},
+            request=self.request,
+        )
+        filename = document_filename(*filename_parts(certificate), "to-sign")
+        return pdf_response(pdf, filename, attachment=True)
+
     def form_valid(self, form):
         data = form.cleaned_data
         try:
@@ -415,6 +454,11 @@ class UtilisationCertificateDetailView(PortalObjectMixin, DetailView):
                 certificate.status == UtilisationCertificate.Status.RETURNED
                 and milestone is not None
                 and milestone.status == Milestone.Status.RETURNED
+                and bool(roles & services.CERTIFICATE_SUBMITTER_ROLES)
+            ),
+            # A signed copy joins a certificate while the ministry reviews it.
+            may_upload_signed_copy=(
+                certificate.status == UtilisationCertificate.Status.SUBMITTED
                 and bool(roles & services.CERTIFICATE_SUBMITTER_ROLES)
             ),
             **kwargs,

@@ -1,12 +1,17 @@
 """The staff tables: filtered, sorted, paginated lists with CSV and XLSX exports."""
 
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from grants import exports, filters, summaries, tables
-from grants.reads import rows
+from grants.paper.render import render_pdf
+from grants.reads import registers_assets, rows
+from grants.views.paper import document_filename, pdf_response
 from grants.views.staff.access import StaffRequiredMixin
 
 
@@ -161,6 +166,49 @@ class AssetRegisterView(StaffTableView):
         "opens its decision."
     )
     export_name = "register-of-fixed-assets"
+    # Form GFR 22 on paper runs in the request; more rows than this are filtered
+    # first or exported as a spreadsheet.
+    pdf_row_limit = 2000
 
     def get_queryset(self):
         return rows.asset_rows()
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("_export") == "pdf":
+            return self.export_pdf()
+        return super().get(request, *args, **kwargs)
+
+    def export_pdf(self):
+        """Form GFR 22 of the filtered rows, grouped by project, as PDF."""
+        assets = self.filtered_queryset()
+        if assets.count() > self.pdf_row_limit:
+            messages.warning(
+                self.request,
+                gettext(
+                    "More than %(count)s assets: filter by project or organisation "
+                    "for the PDF, or export them as Excel."
+                )
+                % {"count": self.pdf_row_limit},
+            )
+            query = self.request.GET.copy()
+            query.pop("_export")
+            return redirect(f"{self.request.path}?{query.urlencode()}")
+        register = registers_assets.asset_register(assets)
+        references = [group.project.reference for group in register.groups]
+        pdf = render_pdf(
+            "paper/asset_register.html",
+            {
+                "register": register,
+                "today": timezone.localdate(),
+                "illustrative": register.illustrative,
+            },
+            request=self.request,
+        )
+        single = references[0] if len(references) == 1 else ""
+        filename = document_filename(
+            self.export_name, single or f"{timezone.localdate():%Y-%m-%d}"
+        )
+        return pdf_response(pdf, filename)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(pdf_export=_("PDF (Form GFR-22)"), **kwargs)
