@@ -42,6 +42,12 @@ def pdf_text(pdf: bytes, *, layout: bool = False) -> str:
     return text if layout else " ".join(text.split())
 
 
+def without_hyphens(text: str) -> str:
+    """Text to compare with ``pdf_text``: pdftotext joins a word broken at a hyphen
+    at the end of a line and drops the hyphen ("Ninety-" / "One" reads "NinetyOne")."""
+    return text.replace("-", "")
+
+
 def pdf_fonts(pdf: bytes) -> list[str]:
     """The names of the embedded fonts (subset prefixes removed)."""
     lines = _run("pdffonts", pdf).splitlines()[2:]

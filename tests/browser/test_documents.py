@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
-from tests.pdf import pdf_fonts, pdf_text
+from tests.pdf import pdf_fonts, pdf_text, without_hyphens
 
 pytestmark = [
     pytest.mark.browser,
@@ -25,7 +25,7 @@ def test_an_officer_opens_the_sanction_and_a_release_order_from_the_project_page
     assert response.headers["content-type"] == "application/pdf"
     text = pdf_text(response.body())
     assert "DEMO/SO/2023-24/004" in text
-    assert "Rupees Forty-Five Lakh only" in text
+    assert without_hyphens("Rupees Forty-Five Lakh only") in without_hyphens(text)
 
     release = page.get_by_role("link", name="Release order (PDF)").first
     response = page.request.get(demo_site + release.get_attribute("href"))
