@@ -118,14 +118,16 @@ lint: install
 # CELERY_BROKER_URL set. The pages run on SQLite (1,000 and 10,000 projects) and
 # on PostgreSQL (1,000, 10,000 and 100,000) at DATABASE_URL or, when that is not
 # set, BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/ unless given);
-# PostgreSQL is skipped with a note when it does not answer. The sweep goes first
-# because the pages' "Targets" section reads its figures.
+# PostgreSQL is skipped with a note when it does not answer. On PostgreSQL the
+# dashboard is also served by gunicorn (2 workers) to 8 staff sessions at once.
+# The sweep goes first because the pages' "Targets" section reads its figures.
 bench: install catalogues pdf-tools
 	$(PYTHON) bench/sweep.py
 	$(PYTHON) bench/pages.py
 	$(PYTHON) bench/documents.py
 
 # 50 grantees submitting reports and 10 staff browsing for 60 s against gunicorn on
-# 127.0.0.1; writes docs/loadtest.md. Not part of `make test`.
+# 127.0.0.1; writes docs/loadtest.md (p50 and p95 of every page). Not part of
+# `make test`.
 loadtest: install catalogues
 	$(PYTHON) bench/loadtest.py

@@ -13,8 +13,10 @@ Each size gets a throwaway database (a temporary SQLite file, or a new PostgreSQ
 database named khanij_bench_pages_..., dropped afterwards): migrate,
 ``generate_portfolio --seed 1``, then VACUUM ANALYZE on PostgreSQL. One organisation is
 given 50 projects, so that its principal investigator can open a portal home of
-that size. Every page is requested in-process through the Django test client with
-DEBUG off: 2 warm-up requests, then ``--requests`` timed ones. Besides:
+that size, and a superuser is made for the Django admin's cases. Every page is
+requested in-process through the Django test client with DEBUG off: 2 warm-up
+requests, then ``--requests`` timed ones (``dashboard_uncached`` empties the page
+cache before each, untimed). Besides:
 
 - queries are counted in an untimed pass after the warm-up (CaptureQueriesContext);
 - the SQL floor: the page's own SELECT statements, captured in that pass with their
@@ -22,21 +24,26 @@ DEBUG off: 2 warm-up requests, then ``--requests`` timed ones. Besides:
   after each timed request;
 - the CSV export's peak memory is measured in a fresh process (peak resident set);
 - on PostgreSQL at the largest size, ``EXPLAIN (ANALYZE, BUFFERS)`` of the
-  dashboard's queries, the projects table's and the reminder sweep's candidate
-  query.
+  dashboard's queries (built afresh), the projects table's, the admin search's and
+  the reminder sweep's candidate query;
+- on PostgreSQL, ``dashboard_concurrent``: the same database served by gunicorn
+  (2 workers, DEBUG off), 8 staff sessions asking for the dashboard at once for
+  20 s (``pagebench/concurrency.py``; ``bench/concurrency.py`` runs it against a
+  database that already exists).
 
 Results go to docs/benchmarks.json (rows merged by case, projects and backend) and
-to the "Pages", "Targets" and "Query plans" sections of docs/benchmarks.md; the
-"Reminder sweep" section belongs to bench/sweep.py and is left as it is.
-``--render-only`` rewrites "Pages" and "Targets" from docs/benchmarks.json without
-measuring (after bench/sweep.py, say, whose figures "Targets" reads).
+to the "Pages", "Concurrency", "Targets" and "Query plans" sections of
+docs/benchmarks.md; the "Reminder sweep" section belongs to bench/sweep.py and is
+left as it is. ``--render-only`` rewrites "Pages", "Concurrency" and "Targets" from
+docs/benchmarks.json without measuring (after bench/sweep.py, say, whose figures
+"Targets" reads).
 """
 
 import argparse
 import sys
 
 from pagebench.cases import run_export_memory
-from pagebench.config import BASE_DIR, CASES, JSON_FILE, MARKDOWN_FILE
+from pagebench.config import ALL_CASES, BASE_DIR, JSON_FILE, MARKDOWN_FILE
 from pagebench.report import write_results
 from pagebench.runs import run_all, run_worker
 
@@ -60,8 +67,8 @@ def parse_arguments():
     parser.add_argument(
         "--cases",
         type=lambda text: text.split(","),
-        default=CASES,
-        help=f"comma-separated cases to measure; default all: {','.join(CASES)}",
+        default=ALL_CASES,
+        help=f"comma-separated cases to measure; default all: {','.join(ALL_CASES)}",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
@@ -92,7 +99,7 @@ def main():
         return
     if args.requests < 1:
         raise SystemExit("--requests must be at least 1.")
-    unknown = set(args.cases) - set(CASES)
+    unknown = set(args.cases) - set(ALL_CASES)
     if unknown:
         raise SystemExit(f"Unknown cases: {', '.join(sorted(unknown))}.")
     if args.worker:

@@ -149,6 +149,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # in the embedded default), and unlike the per-process in-memory default. `migrate`
 # creates the table (grants/apps.py runs createcachetable after it). Room for many
 # entries, so a flood of addresses cannot push the counters out early.
+#
+# The "pages" cache holds rendered parts of pages many people read (the dashboard),
+# under a version that every change to the portfolio replaces (grants/page_cache.py).
+# Every web process must see the same entries, or one would serve a part another
+# has replaced: Redis in production (CACHE_URL, e.g. redis://127.0.0.1:6379/1),
+# else a folder under var/ that the processes of the embedded default share.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "shared": {
@@ -156,6 +162,15 @@ CACHES = {
         "LOCATION": "khanij_shared_cache",
         "OPTIONS": {"MAX_ENTRIES": 100_000},
     },
+    "pages": (
+        {**env.cache_url_config(os.environ["CACHE_URL"]), "KEY_PREFIX": "khanij-pages"}
+        if os.environ.get("CACHE_URL")
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache" / "pages"),
+            "OPTIONS": {"MAX_ENTRIES": 2_000},
+        }
+    ),
 }
 
 # Auth

@@ -7,7 +7,6 @@ admin cannot release money or decide paperwork around the rules.
 from django.contrib import admin, messages
 from django.contrib.admin import widgets
 from django.db import models
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +16,7 @@ import grants.admin_assets  # noqa: F401
 import grants.admin_money  # noqa: F401
 import grants.admin_people  # noqa: F401
 from grants import services
+from grants.admin_projects import ProjectListMixin
 from grants.forms import TypedTextField
 from grants.models import (
     BudgetLine,
@@ -134,7 +134,7 @@ class ExtensionInline(ProjectRowInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ProjectListMixin, admin.ModelAdmin):
     formfield_overrides = TYPED_TEXT
     list_display = [
         "reference",
@@ -156,7 +156,7 @@ class ProjectAdmin(admin.ModelAdmin):
         "principal_investigator__display_name",
         "sanction_order_number",
     ]
-    list_select_related = ["organisation", "scheme"]
+    list_select_related = ["organisation", "scheme", "summary"]
     date_hierarchy = "sanctioned_on"
     autocomplete_fields = [
         "organisation",
@@ -245,24 +245,11 @@ class ProjectAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .with_pending_total()
-            .with_latest_closing_balance()
-        )
+        return super().get_queryset(request).with_latest_closing_balance()
 
     @admin.display(description=_("Sanctioned"), ordering="sanctioned_amount")
     def sanctioned_display(self, obj):
         return inr(obj.sanctioned_amount)
-
-    @admin.display(description=_("Released"), ordering="released_total")
-    def released_display(self, obj):
-        return inr(getattr(obj, "released_total", None))
-
-    @admin.display(description=_("Pending"), ordering="pending_total")
-    def pending_display(self, obj):
-        return inr(getattr(obj, "pending_total", None))
 
     @admin.display(description=_("Latest closing balance (accepted UC)"))
     def latest_closing_balance_display(self, obj):
@@ -270,13 +257,12 @@ class ProjectAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
-        # Totals of the filtered rows, shown above the list.
+        # Totals of the filtered rows, shown above the list; the paginator summed
+        # them as it counted the rows (ProjectListMixin).
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None:
-            totals = changelist.queryset.order_by().aggregate(
-                sanctioned=Sum("sanctioned_amount")
-            )
-            response.context_data["sanctioned_total"] = inr(totals["sanctioned"] or 0)
+            sanctioned = changelist.paginator.totals["sanctioned"]
+            response.context_data["sanctioned_total"] = inr(sanctioned or 0)
         return response
 
 

@@ -17,17 +17,26 @@ class GrantsConfig(AppConfig):
     def ready(self):
         # The task module registers what services queue (grants.services.queue).
         # The language module listens for logins and logouts.
-        from grants import language, summaries, tasks  # noqa: F401
+        from grants import language, page_cache, summaries, tasks  # noqa: F401
 
         summaries.connect_signals()
+        page_cache.connect_signals()
         # The throttles' cache table (CACHES["shared"]) comes with every migrate,
         # so no deployment step can forget it.
         post_migrate.connect(create_cache_tables, sender=self)
+        post_migrate.connect(fill_portfolio_rollup, sender=self)
 
 
 def create_cache_tables(using, **kwargs):
     """Create the database cache tables that do not exist yet (idempotent)."""
     call_command("createcachetable", database=using, verbosity=0)
+
+
+def fill_portfolio_rollup(**kwargs):
+    """Fill the dashboard's rollup where summaries exist without one (an upgrade)."""
+    from grants import summaries
+
+    summaries.fill_rollup_if_empty()
 
 
 # The libraries' apps under names a ministry admin reads in the admin's index. Each

@@ -6,6 +6,8 @@ projects). Organisations and projects, which can run into thousands, are typed:
 a text box matched against a slug, reference or name.
 """
 
+import functools
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
@@ -97,6 +99,33 @@ def search(queryset, terms: list[str], value: str):
     return queryset
 
 
+def search_projects(queryset, value: str):
+    """Keep the projects with every word of ``value``; the admin searches the same.
+
+    Each word anywhere in the reference, title, grantee or principal investigator:
+    one column of the summary, kept in capitals so that the comparison is the same
+    on every database (and indexed on PostgreSQL). An element's symbol ("Nd") means
+    the element, not every "and"; its name ("neodymium") means the element or the
+    word. The caller brings the summaries up to date first.
+    """
+    elements = element_words()
+    for word in value.split():
+        symbol = elements.get(word.upper())
+        has_element = Exists(
+            Project.elements.through.objects.filter(
+                project=OuterRef("pk"), element_id=symbol
+            )
+        )
+        text = Q(summary__search_text__contains=word.upper())
+        if symbol is None:
+            queryset = queryset.filter(text)
+        elif word.upper() == symbol.upper():
+            queryset = queryset.filter(has_element)
+        else:
+            queryset = queryset.filter(has_element | text)
+    return queryset
+
+
 class StaffFilterSet(django_filters.FilterSet):
     """A filter bar whose choice lists start with "any"."""
 
@@ -108,6 +137,11 @@ class StaffFilterSet(django_filters.FilterSet):
                 django_filters.ChoiceFilter | django_filters.ModelChoiceFilter,
             ) and not isinstance(a_filter, django_filters.TypedChoiceFilter):
                 a_filter.extra["empty_label"] = _("any")
+            choices = a_filter.extra.get("choices")
+            if callable(choices):
+                # Django calls a callable's choices each time it reads them: to
+                # check the value given and again to list them. Once a page will do.
+                a_filter.extra["choices"] = functools.cache(choices)
 
 
 # Projects -----------------------------------------------------------------------------
@@ -160,27 +194,7 @@ class ProjectFilter(StaffFilterSet):
         fields = []
 
     def filter_q(self, queryset, name, value):
-        # Each word anywhere in the reference, title, grantee or principal
-        # investigator: one column of the summary, kept in capitals so that the
-        # comparison is the same on every database (and indexed on PostgreSQL).
-        # An element's symbol ("Nd") means the element, not every "and"; its name
-        # ("neodymium") means the element or the word.
-        elements = element_words()
-        for word in value.split():
-            symbol = elements.get(word.upper())
-            has_element = Exists(
-                Project.elements.through.objects.filter(
-                    project=OuterRef("pk"), element_id=symbol
-                )
-            )
-            text = Q(summary__search_text__contains=word.upper())
-            if symbol is None:
-                queryset = queryset.filter(text)
-            elif word.upper() == symbol.upper():
-                queryset = queryset.filter(has_element)
-            else:
-                queryset = queryset.filter(has_element | text)
-        return queryset
+        return search_projects(queryset, value)
 
     def filter_organisation(self, queryset, name, value):
         value = value.strip()

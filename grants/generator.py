@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from grants import summaries
+from grants import page_cache, summaries
 from grants.formatting import fiscal_year_bounds, fiscal_year_of
 from grants.models import (
     BudgetLine,
@@ -538,8 +538,10 @@ class PortfolioGenerator:
             self.counts.reminders += len(reminders)
             done += size
         inserter.finish()
-        # Bulk inserts send no signals: compute the dashboard summaries here.
+        # Bulk inserts send no signals: compute the dashboard summaries here, and
+        # put the cached page parts out of date.
         self.counts.summaries = summaries.create_missing(on=self.today)
+        page_cache.portfolio_changed()
         return self.counts
 
 

@@ -26,14 +26,17 @@ import logging
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import F, Min, Q
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone, translation
 
+from grants import rollup
+from grants.formatting import fiscal_year_of
 from grants.models import (
     Document,
     Instalment,
     Milestone,
     Organisation,
+    PortfolioRollup,
     Project,
     ProjectSummary,
     ReleaseCondition,
@@ -72,6 +75,8 @@ FIGURE_FIELDS = [
     "stage_since",
     "blockers",
     "blockers_hi",
+    "released_by_year",
+    "returned_milestones",
     "refreshed_version",
     "refreshed_for",
     "valid_until",
@@ -188,10 +193,11 @@ def figures(project, *, instalments, certificates) -> dict:
 
 
 def search_text(project) -> str:
-    """What the projects table's search looks in, in capitals (``str.upper``)."""
+    """What the projects tables' search looks in, in capitals (``str.upper``)."""
     investigator = project.principal_investigator
     words = [
         project.reference,
+        project.sanction_order_number,
         project.title,
         project.organisation.name,
         investigator.display_name,
@@ -202,18 +208,30 @@ def search_text(project) -> str:
     return " ".join(word for word in words if word).upper()
 
 
+def released_by_year(instalments) -> dict[str, int]:
+    """Money released in each fiscal year of release, ``{"2024-25": rupees}``."""
+    years = {}
+    for instalment in instalments:
+        if instalment.released_on is not None:
+            year = fiscal_year_of(instalment.released_on)
+            years[year] = years.get(year, 0) + instalment.amount
+    return years
+
+
 def _first_after(days: Iterable[datetime.date | None], on: datetime.date):
     later = [day for day in days if day is not None and day > on]
     return min(later) if later else None
 
 
-def _summary(project, *, on, crossing) -> ProjectSummary:
+def _summary(project, *, on, crossing, returned) -> ProjectSummary:
     instalments = list(project.instalments.all())
     certificates = list(project.certificates.all())
     summary = ProjectSummary(
         project_id=project.pk,
         valid_until=LATEST,
         search_text=search_text(project),
+        released_by_year=released_by_year(instalments),
+        returned_milestones=returned.get(project.pk, 0),
         scheme_id=project.scheme_id,
         organisation_kind=project.organisation.kind,
         sanctioned=project.sanctioned_amount,
@@ -272,6 +290,19 @@ def _crossings(project_ids, *, on) -> dict:
     return {row["project_id"]: row["first_due"] + days for row in rows}
 
 
+def _returned(project_ids) -> dict:
+    """How many milestones of each project are returned to the grantee."""
+    rows = (
+        Milestone.objects.filter(
+            project_id__in=project_ids, status=Milestone.Status.RETURNED
+        )
+        .values("project_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {row["project_id"]: row["count"] for row in rows}
+
+
 def refresh(project_ids: Iterable[int], *, on: datetime.date | None = None) -> int:
     """Recompute the summaries of these projects for ``on`` (today); return how many.
 
@@ -302,16 +333,20 @@ def _refresh_batch(project_ids, *, on) -> int:
         )
     )
     crossing = _crossings(project_ids, on=on)
+    returned = _returned(project_ids)
     now = timezone.now()
     summaries = []
     for project in projects:
-        summary = _summary(project, on=on, crossing=crossing)
+        summary = _summary(project, on=on, crossing=crossing, returned=returned)
         summary.version = versions.get(project.pk, 1)
         summary.refreshed_version = versions.get(project.pk, 1)
         summary.refreshed_for = on
         summary.refreshed_at = now
         summaries.append(summary)
     with transaction.atomic():
+        # The stored summaries, locked: a refresh running beside this one waits,
+        # then reads what this one wrote, so each difference is added once.
+        old = rollup.old_summaries([summary.project_id for summary in summaries])
         ProjectSummary.objects.bulk_create(
             summaries,
             update_conflicts=True,
@@ -325,6 +360,7 @@ def _refresh_batch(project_ids, *, on) -> int:
             project_id__in=[summary.project_id for summary in summaries],
             version__gt=F("refreshed_version"),
         ).update(valid_until=None)
+        rollup.add(rollup.difference(old, summaries))
     return len(summaries)
 
 
@@ -366,10 +402,29 @@ def refresh_all(*, on: datetime.date | None = None) -> int:
     return refresh(Project.objects.values_list("pk", flat=True), on=on)
 
 
+def fill_rollup_if_empty() -> int:
+    """Refresh every summary and rebuild the rollup if it is empty while summaries
+    were refreshed before it existed (a database upgraded to it); return how many
+    summaries were refreshed. Run after every migrate: one indexed look otherwise.
+    """
+    if (
+        PortfolioRollup.objects.exists()
+        or not ProjectSummary.objects.filter(refreshed_at__isnull=False).exists()
+    ):
+        return 0
+    logger.warning("Filling the dashboard's rollup from every project summary.")
+    done = refresh_all()
+    rollup.rebuild()
+    return done
+
+
 def connect_signals() -> None:
     from django.db.models.signals import post_delete, post_save
 
     post_save.connect(project_saved, sender=Project, dispatch_uid="summary-project")
+    post_delete.connect(
+        rollup.summary_deleted, sender=ProjectSummary, dispatch_uid="summary-rollup"
+    )
     post_save.connect(
         organisation_saved, sender=Organisation, dispatch_uid="summary-organisation"
     )

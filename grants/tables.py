@@ -162,10 +162,10 @@ class ProjectTable(StaffTable):
         order_by = "reference"
 
     def order_released_total(self, queryset, is_descending):
-        # The summary's own column, so the database walks its index for a page.
+        # The summary's own column, joined inner so the database walks its index.
         released = F("summary__released")
         order = released.desc() if is_descending else released.asc()
-        return queryset.order_by(order, "pk"), True
+        return queryset.filter(summary__isnull=False).order_by(order, "pk"), True
 
     def render_scheme(self, record):
         # The scheme is selected with the row: its Hindi name costs no query.

@@ -51,6 +51,15 @@ def _test_settings(settings, tmp_path):
     # Tests of the second factor and of the lockout switch these on themselves.
     settings.KHANIJ_STAFF_2FA_REQUIRED = False
     settings.AXES_ENABLED = False
+    # Cached page parts live as long as the test: a fresh in-memory cache each,
+    # never the folder the developer's own server (or a parallel run) shares.
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"pages-{tmp_path.name}",
+        },
+    }
 
 
 @pytest.fixture

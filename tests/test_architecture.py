@@ -13,9 +13,17 @@ GRANTS = Path(__file__).resolve().parent.parent / "grants"
 MAX_LINES = 600
 
 # The top-level package under ``grants`` that each name belongs to, by layer.
-FOUNDATION = {"formatting", "uploads", "reminders", "charts", "exports", "paper"}
+FOUNDATION = {
+    "formatting",
+    "uploads",
+    "reminders",
+    "charts",
+    "exports",
+    "paper",
+    "page_cache",
+}
 MODELS = {"models"}
-READS = {"reads", "summaries"}
+READS = {"reads", "summaries", "rollup"}
 SERVICES = {"services"}
 TASKS = {"tasks"}
 # What serves a request or a command: nothing below imports these.
@@ -41,6 +49,7 @@ MAY_NOT_IMPORT = {
     "models": READS | SERVICES | TASKS | ENTRY,
     "reads": SERVICES | TASKS | ENTRY,
     "summaries": SERVICES | TASKS | ENTRY,
+    "rollup": SERVICES | TASKS | ENTRY,
     "services": TASKS | ENTRY,
     "tasks": ENTRY,
 }

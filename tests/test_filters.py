@@ -1,6 +1,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from grants import filters, summaries
@@ -197,6 +199,24 @@ def test_an_invalid_filter_value_shows_an_error_and_no_rows(client, staff_user):
     assert response.status_code == 200
     assert response.context["filter"].errors["stage"]
     assert list(response.context["table"].paginated_rows) == []
+
+
+def test_a_filtered_page_reads_the_fiscal_years_once_to_check_and_list_them(
+    client, staff_user
+):
+    wanted = ProjectFactory(sanctioned_on=datetime.date(2024, 3, 12))
+    ProjectFactory(sanctioned_on=datetime.date(2025, 6, 1))
+    client.force_login(staff_user)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("staff:project-list"), {"fiscal_year": "2023-24"})
+
+    assert [row.record for row in response.context["table"].paginated_rows] == [wanted]
+    assert '<option value="2025-26">' in response.content.decode()
+    fiscal_years = [
+        q for q in queries if 'DISTINCT "grants_project"."fiscal_year"' in q["sql"]
+    ]
+    assert len(fiscal_years) == 1
 
 
 # Milestones ---------------------------------------------------------------------------

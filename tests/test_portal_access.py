@@ -188,6 +188,7 @@ def test_the_walker_finds_the_portal_pages():
 
     assert {
         "home",
+        "due",
         "project-detail",
         "report-submit",
         "certificate-submit",

@@ -239,3 +239,22 @@ def test_sqlite_connection_runs_in_wal_mode_with_a_busy_timeout():
         assert cursor.fetchone()[0] == 1  # NORMAL
         cursor.execute("PRAGMA busy_timeout")
         assert cursor.fetchone()[0] >= 5_000
+
+
+@needs_no_dotenv
+def test_embedded_default_caches_page_parts_in_a_folder_every_process_shares(
+    tmp_path,
+):
+    values = read_settings("CACHES", KHANIJ_VAR_DIR=str(tmp_path / "var"))
+    pages = values["CACHES"]["pages"]
+    assert pages["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert pages["LOCATION"] == str(tmp_path / "var" / "cache" / "pages")
+
+
+def test_cache_url_puts_page_parts_in_redis():
+    values = read_settings(
+        "CACHES", **PRODUCTION_VARIABLES, CACHE_URL="redis://cache.internal:6379/1"
+    )
+    pages = values["CACHES"]["pages"]
+    assert pages["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert pages["LOCATION"] == "redis://cache.internal:6379/1"

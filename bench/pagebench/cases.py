@@ -11,8 +11,11 @@ import time
 
 from sweep import percentile
 
+from pagebench.concurrency import measure_concurrency
 from pagebench.config import (
+    ADMIN_CASES,
     CASES,
+    CONCURRENCY_CASE,
     EXPORT_ROWS,
     PAGES_SCRIPT,
     TRANSACTION_CONTROL,
@@ -61,13 +64,45 @@ def fetch(client, url):
     return size
 
 
-def warm_up(client, urls):
+def warm_up(client, urls, prepare):
     """Request the pages before anything is counted or timed."""
     for index in range(max(WARM_UP, len(urls))):
+        prepare()
         fetch(client, urls[index % len(urls)])
 
 
-def capture(client, urls):
+def clear_page_cache():
+    """Empty the cache of rendered pages, so that the next request builds afresh.
+
+    What the first view after a change costs. ``grants.page_cache.clear()`` when the
+    app has it, else the "pages" cache alias; without either there is nothing to
+    empty, and the page is built afresh every time anyway.
+    """
+    from django.conf import settings
+
+    try:
+        from grants import page_cache
+    except ImportError:
+        page_cache = None
+    if page_cache is not None and callable(getattr(page_cache, "clear", None)):
+        page_cache.clear()
+    elif "pages" in settings.CACHES:
+        from django.core.cache import caches
+
+        caches["pages"].clear()
+
+
+def nothing():
+    """Prepare nothing before a request."""
+
+
+# What is done before each request of a case, untimed and outside the query count.
+BEFORE_REQUEST = {"dashboard_uncached": clear_page_cache}
+# The cases whose statements get a query plan (EXPLAIN) at the largest size.
+PLANNED = ("dashboard", "dashboard_uncached", "projects_table", "admin_search")
+
+
+def capture(client, urls, prepare):
     """Run each URL once, untimed; return (queries per URL, page statements)."""
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -77,6 +112,7 @@ def capture(client, urls):
     counts, statements = [], []
     for url in urls:
         recorder = Recorder()
+        prepare()
         with (
             CaptureQueriesContext(connection) as queries,
             connection.execute_wrapper(recorder),
@@ -99,7 +135,7 @@ def capture(client, urls):
     return counts, statements
 
 
-def time_case(client, urls, statements, requests):
+def time_case(client, urls, statements, requests, prepare):
     """Time the pages and, turn about, their SQL floor; return the times in ms.
 
     Returns (page times, floor times, median per statement of the first URL's
@@ -113,6 +149,7 @@ def time_case(client, urls, statements, requests):
     pages, totals = [], []
     first = {number: [] for number in range(len(statements[0]))} if floors else {}
     for index in range(requests):
+        prepare()
         started = time.perf_counter()
         fetch(client, urls[index % len(urls)])
         pages.append((time.perf_counter() - started) * 1000)
@@ -213,11 +250,12 @@ def measure_size(size, *, backend, seed, requests, explain_plans, cases=CASES):
     from django.db import connection
     from django.test import Client
 
-    officer, grantee = prepare_portfolio(size, seed=seed, backend=backend)
-    urls, rows_matched = choose_urls(size)
-    staff, portal = Client(), Client()
+    officer, grantee, superuser = prepare_portfolio(size, seed=seed, backend=backend)
+    urls, rows_matched = choose_urls(size, superuser)
+    staff, portal, admin = Client(), Client(), Client()
     staff.force_login(officer)
     portal.force_login(grantee)
+    admin.force_login(superuser)
     context = {
         "size": size,
         "backend": backend,
@@ -233,10 +271,14 @@ def measure_size(size, *, backend, seed, requests, explain_plans, cases=CASES):
     for case in CASES:
         if case not in urls or case not in cases:
             continue
-        client = portal if case == "portal_home" else staff
+        client = staff
+        if case == "portal_home":
+            client = portal
+        elif case in ADMIN_CASES:
+            client = admin
         try:
             row, statements = measure_case(case, client, **context)
-            if explain_plans and case in ("dashboard", "projects_table") and statements:
+            if explain_plans and case in PLANNED and statements:
                 plans[case] = explain(statements)
         except Exception as error:  # noqa: BLE001 - reported, then the next case
             connection.close()
@@ -245,6 +287,19 @@ def measure_size(size, *, backend, seed, requests, explain_plans, cases=CASES):
             continue
         results.append(row)
         print("  " + summary_line(row), flush=True)
+    # A cached dashboard's plans say little once the afresh one's are there.
+    if "dashboard_uncached" in plans:
+        plans.pop("dashboard", None)
+    if CONCURRENCY_CASE in cases and backend == "postgresql":
+        try:
+            row = measure_concurrency(size, backend=backend, seed=seed)
+        except Exception as error:  # noqa: BLE001 - reported with the others
+            failures.append(f"{CONCURRENCY_CASE} at {size:,} projects: {error}")
+            print(f"  {CONCURRENCY_CASE}: FAILED: {error}", flush=True)
+        else:
+            row["measured_at"] = context["measured_at"]
+            results.append(row)
+            print("  " + concurrency_line(row), flush=True)
     if explain_plans:
         try:
             plans["sweep"] = explain([sweep_candidate_statement()])
@@ -258,11 +313,12 @@ def measure_case(
     case, client, *, size, backend, requests, urls, rows_matched, officer, measured_at
 ):
     """Measure one case; return its row and the first URL's page statements."""
-    warm_up(client, urls[case])
-    counts, statements = capture(client, urls[case])
+    prepare = BEFORE_REQUEST.get(case, nothing)
+    warm_up(client, urls[case], prepare)
+    counts, statements = capture(client, urls[case], prepare)
     floors = case != "export_csv" and all(statements)
     times, totals, per_statement = time_case(
-        client, urls[case], statements if floors else None, requests
+        client, urls[case], statements if floors else None, requests, prepare
     )
     row = {
         "case": case,
@@ -311,7 +367,7 @@ def measure_case(
 
 def summary_line(row):
     text = (
-        f"{row['case']:<18} {row['projects']:>7,} p50 {row['p50_ms']:>8,.1f} ms  "
+        f"{row['case']:<20} {row['projects']:>7,} p50 {row['p50_ms']:>8,.1f} ms  "
         f"p95 {row['p95_ms']:>8,.1f} ms  {row['queries']:>3} queries"
     )
     if "floor_ms" in row:
@@ -321,3 +377,12 @@ def summary_line(row):
     if "rows" in row:
         text += f"  {row['rows']:,} rows"
     return text
+
+
+def concurrency_line(row):
+    return (
+        f"{row['case']:<20} {row['projects']:>7,} {row['requests_per_second']:,.1f} "
+        f"req/s  p50 {row['p50_ms']:,.1f} ms  p95 {row['p95_ms']:,.1f} ms  "
+        f"{row['errors']} errors ({row['clients']} sessions, {row['workers']} "
+        f"workers, {row['seconds']:.0f} s)"
+    )

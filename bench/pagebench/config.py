@@ -10,22 +10,39 @@ JSON_FILE = DOCS / "benchmarks.json"
 MARKDOWN_FILE = DOCS / "benchmarks.md"
 SWEEP_SECTION = "## Reminder sweep"
 PAGES_SECTION = "## Pages"
+CONCURRENCY_SECTION = "## Concurrency"
 TARGETS_SECTION = "## Targets"
 PLANS_SECTION = "## Query plans"
 DEFAULT_POSTGRESQL = "postgres://postgres@127.0.0.1:5432/"
 DEFAULT_SIZES = {"sqlite": [1_000, 10_000], "postgresql": [1_000, 10_000, 100_000]}
 # SQLite is the embedded default for a small ministry division, not for 100,000.
 SQLITE_MAX_SIZE = 10_000
+# Pages requested in the benchmark's process, in this order.
 CASES = [
     "dashboard",
+    "dashboard_uncached",
     "projects_table",
     "projects_sorted",
     "projects_filtered",
     "projects_search",
     "project_page",
     "portal_home",
+    "admin_projects",
+    "admin_search",
     "export_csv",
 ]
+# The dashboard through gunicorn, many sessions at once (PostgreSQL only).
+CONCURRENCY_CASE = "dashboard_concurrent"
+ALL_CASES = [*CASES, CONCURRENCY_CASE]
+# Cases requested as a superuser, in the Django admin.
+ADMIN_CASES = ("admin_projects", "admin_search")
+# What the admin's search looks for: a word of the generated projects' titles
+# ("metals and alloys", a stage), found in thousands of rows at 100,000 projects.
+ADMIN_SEARCH = "metals"
+CONCURRENCY_WORKERS = 2
+CONCURRENCY_CLIENTS = 8
+CONCURRENCY_SECONDS = 20
+CONCURRENCY_PASSWORD = "bench-concurrency-pass-2026"
 # Statements that open and close a transaction: counted apart from queries.
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
 PORTAL_PROJECTS = 50

@@ -4,11 +4,20 @@ import random
 import time
 from urllib.parse import urlencode
 
-from pagebench.config import EXPORT_ROWS, PORTAL_PROJECTS, PROJECT_PAGES
+from pagebench.config import (
+    ADMIN_SEARCH,
+    EXPORT_ROWS,
+    PORTAL_PROJECTS,
+    PROJECT_PAGES,
+)
 
 
 def prepare_portfolio(size, *, seed, backend):
-    """Migrate, generate, give one organisation 50 projects; return the people."""
+    """Migrate, generate, give one organisation 50 projects; return the people.
+
+    Returns (programme officer, grantee, superuser): the superuser, made here (the
+    generator makes none), is who opens the Django admin.
+    """
     from django.contrib.auth.models import Group
     from django.core.management import call_command
     from django.db.models import Count
@@ -24,6 +33,12 @@ def prepare_portfolio(size, *, seed, backend):
         pk=Project.objects.order_by("pk").values_list("programme_officer", flat=True)[0]
     )
     officer.groups.add(Group.objects.get(name="Programme officer"))
+    superuser = User.objects.create(
+        username="bench-admin",
+        email="bench-admin@bench.example",
+        is_staff=True,
+        is_superuser=True,
+    )
 
     # The grantee: the PI of an organisation with exactly 50 projects.
     counts = (
@@ -89,11 +104,14 @@ def prepare_portfolio(size, *, seed, backend):
             cursor.execute("VACUUM ANALYZE")
     elapsed = time.perf_counter() - started
     print(f"  portfolio of {size:,} projects ready in {elapsed:,.0f} s")
-    return officer, grantee
+    return officer, grantee, superuser
 
 
-def choose_urls(size):
-    """Return {case: [urls]} with filter values that exist in this portfolio."""
+def choose_urls(size, superuser):
+    """Return {case: [urls]} with filter values that exist in this portfolio.
+
+    Also {case: rows matched} for the filtered and searched cases.
+    """
     from django.db.models import Count
     from django.urls import reverse
 
@@ -149,19 +167,49 @@ def choose_urls(size):
         "projects_search": [f"{projects_url}?{urlencode({'q': word})}"],
         "project_page": [reverse("staff:project-detail", args=[pk]) for pk in pages],
         "portal_home": [reverse("portal:home")],
+        "admin_projects": [reverse("admin:grants_project_changelist")],
+        "admin_search": [
+            f"{reverse('admin:grants_project_changelist')}?"
+            + urlencode({"q": ADMIN_SEARCH})
+        ],
     }
+    urls["dashboard_uncached"] = urls["dashboard"]
     rows = {
         "projects_filtered": common["n"],
         "projects_search": ProjectFilter(
             {"q": word}, queryset=Project.objects.all()
         ).qs.count(),
     }
+    matched = admin_result_count(urls["admin_search"][0], superuser)
+    if matched is not None:
+        rows["admin_search"] = matched
     if size >= EXPORT_ROWS:
         query, rows["export_csv"] = export_filter(size)
         urls["export_csv"] = [
             f"{projects_url}?{urlencode({**query, '_export': 'csv'})}"
         ]
     return urls, rows
+
+
+def admin_result_count(url, user):
+    """Return how many projects the admin's change list at ``url`` matches.
+
+    None when the change list cannot be built outside a request (the case itself
+    is still measured, through the client).
+    """
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from grants.models import Project
+
+    request = RequestFactory().get(url)
+    request.user = user
+    model_admin = admin.site.get_model_admin(Project)
+    try:
+        return model_admin.get_changelist_instance(request).result_count
+    except Exception as error:  # noqa: BLE001 - only the "rows matched" column
+        print(f"  rows matched by {url} not counted: {error}")
+        return None
 
 
 def export_filter(size):

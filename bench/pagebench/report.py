@@ -4,7 +4,13 @@ import json
 import re
 
 from pagebench.config import (
+    ADMIN_SEARCH,
     CASES,
+    CONCURRENCY_CASE,
+    CONCURRENCY_CLIENTS,
+    CONCURRENCY_SECONDS,
+    CONCURRENCY_SECTION,
+    CONCURRENCY_WORKERS,
     JSON_FILE,
     MARKDOWN_FILE,
     PAGES_SECTION,
@@ -12,7 +18,16 @@ from pagebench.config import (
     SWEEP_SECTION,
     TARGETS_SECTION,
 )
-from pagebench.targets import ms, targets_section
+from pagebench.targets import (
+    CONCURRENT_P95_MS,
+    CONCURRENT_PER_SECOND,
+    DASHBOARD_GROWTH,
+    SIZE,
+    SMALL,
+    find,
+    ms,
+    targets_section,
+)
 
 
 def merge_rows(new_rows):
@@ -24,7 +39,9 @@ def merge_rows(new_rows):
         if (row.get("case"), row.get("projects"), row.get("backend")) not in keys
     ]
     rows += new_rows
-    order = {case: index for index, case in enumerate([*CASES, "sweep"])}
+    order = {
+        case: index for index, case in enumerate([*CASES, CONCURRENCY_CASE, "sweep"])
+    }
     rows.sort(
         key=lambda row: (
             order.get(row.get("case"), len(order)),
@@ -35,22 +52,26 @@ def merge_rows(new_rows):
     return rows
 
 
-def replace_section(text, heading, section):
-    """Put ``section`` in place of the one under ``heading`` (or before the sweep's)."""
+def replace_section(text, heading, section, before=SWEEP_SECTION):
+    """Put ``section`` in place of the one under ``heading``.
+
+    A section not there yet goes before the one headed ``before`` (the sweep's by
+    default), or at the end.
+    """
     section = section.rstrip("\n") + "\n"
 
-    def find(title):
+    def position(title):
         found = re.search(rf"^{re.escape(title)}$", text, re.M)
         return found.start() if found else -1
 
-    start = find(heading)
+    start = position(heading)
     if start != -1:
         following = text.find("\n## ", start + len(heading))
         after = text[following + 1 :] if following != -1 else ""
         return text[:start] + section + ("\n" + after if after else "")
-    sweep = find(SWEEP_SECTION)
-    if sweep != -1:
-        return text[:sweep] + section + "\n" + text[sweep:]
+    following = position(before)
+    if following != -1:
+        return text[:following] + section + "\n" + text[following:]
     return text.rstrip("\n") + "\n\n" + section
 
 
@@ -58,9 +79,11 @@ def pages_section(rows):
     lines = [
         PAGES_SECTION,
         "",
-        "The staff dashboard, the projects table, a project page, a grantee's portal "
-        "home and the CSV export, measured by `make bench` (`bench/pages.py`) on "
-        "generated portfolios. The reminder sweep has a section of its own below. "
+        "The staff dashboard (served from its page cache, and built afresh), the "
+        "projects table, a project page, a grantee's portal home, the Django "
+        "admin's project list and search, and the CSV export, measured by `make "
+        "bench` (`bench/pages.py`) on generated portfolios. The dashboard under "
+        "concurrent load and the reminder sweep have sections of their own below. "
         "Re-run parts with `.venv/bin/python bench/pages.py --backend postgresql "
         "--sizes 100000 --cases dashboard` (`--requests N`, `--no-write` to print "
         "only); `--render-only` rewrites this section and the targets from "
@@ -70,6 +93,7 @@ def pages_section(rows):
         "p50 over floor p50, the figure to steer by: the page's time divided by the "
         "time its database work needs.",
         "",
+        *dashboard_by_size(rows),
     ]
     for backend, title in (("postgresql", "PostgreSQL"), ("sqlite", "SQLite")):
         selected = [
@@ -119,6 +143,10 @@ def pages_section(rows):
         urls = row["url"] if isinstance(row["url"], list) else [row["url"]]
         if row["case"] == "project_page":
             shown = f"`/staff/projects/<pk>/`, {len(urls)} ongoing projects in turn"
+        elif row["case"] == "dashboard_uncached":
+            shown = f"`{urls[0]}`, the page cache emptied before each request"
+        elif row["case"] in ("admin_projects", "admin_search"):
+            shown = f"`{urls[0]}` as a superuser"
         else:
             shown = f"`{urls[0]}`"
         matched = f"{row['rows']:,}" if "rows" in row else ""
@@ -141,7 +169,14 @@ def pages_section(rows):
         "One organisation is given exactly 50 projects (moved from others) and its "
         "principal investigator, who has a Membership, is the grantee of "
         "`portal_home`. Staff pages are requested as a generated programme officer "
-        "in the Programme officer group.",
+        "in the Programme officer group, the Django admin as a superuser made for "
+        f'the benchmark; the admin\'s search is for "{ADMIN_SEARCH}", a word of '
+        "the titles of the projects at the metals and alloys stage.",
+        "- `dashboard_uncached` empties the page cache (`grants.page_cache.clear()`, "
+        "else the `pages` cache) before each request, warm-up and query count "
+        "included, outside the timing: what the first view after a change costs. "
+        "`dashboard` is the same page as it is served most of the time, from the "
+        "cache.",
         "- Requests go through the Django test client in the benchmark's process, "
         "with the whole middleware stack and `DEBUG` off (the second factor and the "
         "login lockout switched off as in the tests). Response bodies, streamed "
@@ -189,21 +224,135 @@ def pages_section(rows):
     return "\n".join(lines)
 
 
+def dashboard_by_size(rows):
+    """The dashboard's p95 at each size side by side, and how much it grows."""
+    cases = ("dashboard", "dashboard_uncached")
+    selected = [
+        row
+        for row in rows
+        if row.get("case") in cases and row.get("backend") in ("postgresql", "sqlite")
+    ]
+    if not selected:
+        return []
+    sizes = sorted({row["projects"] for row in selected})
+    lines = [
+        "### Dashboard by portfolio size",
+        "",
+        f"The dashboard's p95 at each size (p50 in brackets); the last column is its "
+        f"p95 at {SIZE:,} projects over its p95 at {SMALL:,} (target: at most "
+        f"{DASHBOARD_GROWTH}x on PostgreSQL). *Built afresh* is `dashboard_uncached`: "
+        "the page cache emptied before each request.",
+        "",
+        "| page | database | "
+        + " | ".join(f"{size:,}" for size in sizes)
+        + f" | {SIZE:,} / {SMALL:,} |",
+        "| --- | --- | " + " | ".join("---:" for _ in sizes) + " | ---: |",
+    ]
+    names = {"dashboard": "dashboard", "dashboard_uncached": "dashboard built afresh"}
+    for backend, title in (("postgresql", "PostgreSQL"), ("sqlite", "SQLite")):
+        for case in cases:
+            found = {size: find(rows, case, backend, size) for size in sizes}
+            if not any(found.values()):
+                continue
+            cells = [
+                f"{ms(row['p95_ms'])} ({ms(row['p50_ms'])})" if row else "–"
+                for row in found.values()
+            ]
+            small, large = found.get(SMALL), found.get(SIZE)
+            growth = (
+                f"{large['p95_ms'] / small['p95_ms']:.1f}x" if small and large else "–"
+            )
+            lines.append(
+                f"| {names[case]} | {title} | {' | '.join(cells)} | {growth} |"
+            )
+    return [*lines, ""]
+
+
+def concurrency_section(rows):
+    selected = sorted(
+        (row for row in rows if row.get("case") == CONCURRENCY_CASE),
+        key=lambda row: (row.get("backend", ""), row.get("projects", 0)),
+    )
+    lines = [
+        CONCURRENCY_SECTION,
+        "",
+        f"The dashboard served by gunicorn ({CONCURRENCY_WORKERS} sync workers, "
+        "`DEBUG` off, as in production) on 127.0.0.1, from the page benchmark's "
+        f"PostgreSQL database of each size: {CONCURRENCY_CLIENTS} staff sessions "
+        "(generated programme officers) sign in through the login form and ask "
+        "for `/staff/` once, uncounted; then each asks again as soon as it has its "
+        f"answer, for {CONCURRENCY_SECONDS} s (`dashboard_concurrent`, "
+        "`bench/pagebench/concurrency.py`; the server and the sessions are "
+        "`bench/serving.py`'s, shared with `make loadtest`). Times are the "
+        "clients', waiting for a free worker included: with "
+        f"{CONCURRENCY_CLIENTS} sessions on {CONCURRENCY_WORKERS} workers, a "
+        f"request waits for about {CONCURRENCY_CLIENTS // CONCURRENCY_WORKERS - 1} "
+        "others. Any answer but a 200 is an error. The clients, gunicorn and "
+        "PostgreSQL share the machine's 2 cores. Target at "
+        f"{SIZE:,} projects: at least {CONCURRENT_PER_SECOND} requests a second, "
+        f"p95 at most {CONCURRENT_P95_MS} ms, no errors. "
+        "`.venv/bin/python bench/concurrency.py --users NAME` runs the same "
+        "against a database that already exists (a copy of production, say).",
+        "",
+    ]
+    if not selected:
+        return "\n".join([*lines, "Not measured yet: run `make bench`.", ""])
+    lines += [
+        "| projects | database | workers | sessions | requests/s | p50 | p95 | "
+        "slowest | errors | one request alone (p50) | measured |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for row in selected:
+        alone = find(rows, "dashboard", row["backend"], row["projects"])
+        errors = f"{row['errors']:,}"
+        if row["errors"]:
+            errors += (
+                " ("
+                + ", ".join(
+                    f"{code}: {n}"
+                    for code, n in row["statuses"].items()
+                    if code != "200"
+                )
+                + ")"
+            )
+        lines.append(
+            f"| {row['projects']:,} | {row['backend']} | {row['workers']} | "
+            f"{row['clients']} | {row['requests_per_second']:,.1f} | "
+            f"{ms(row['p50_ms'])} | {ms(row['p95_ms'])} | {ms(row['max_ms'])} | "
+            f"{errors} | {ms(alone['p50_ms']) if alone else '–'} | "
+            f"{row['measured_at'][:10]} |"
+        )
+    lines += [
+        "",
+        "*One request alone* is the in-process `dashboard` case's p50 at that size, "
+        "for comparison: the server's workers, PostgreSQL and the clients share the "
+        "cores, so a request under load takes longer even before it waits.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def plans_section(plans):
     lines = [
         PLANS_SECTION,
         "",
         f"`EXPLAIN (ANALYZE, BUFFERS)` on {plans['backend']} at "
         f"{plans['projects']:,} projects ({plans['measured_at'][:10]}), written by "
-        "`bench/pages.py`: every SELECT of the dashboard and of the projects "
-        "table's first page (session and user lookups left out), and the reminder "
-        "sweep's candidate query on this portfolio's milestones. Each plan comes "
-        "with what the statement reads and computes, taken from its SQL.",
+        "`bench/pages.py`: every SELECT of the dashboard (built afresh when "
+        "`dashboard_uncached` was measured), of the projects table's first page "
+        "and of the Django admin's project search (session and user lookups left "
+        "out), and the reminder sweep's candidate query on this portfolio's "
+        "milestones. Each plan comes with what the statement reads and computes, "
+        "taken from its SQL.",
         "",
     ]
     titles = {
         "dashboard": "### Dashboard (`/staff/`)",
+        "dashboard_uncached": "### Dashboard built afresh (`/staff/`, the page cache "
+        "emptied)",
         "projects_table": "### Projects table, first page (`/staff/projects/`)",
+        "admin_search": "### Django admin, project search "
+        f"(`/admin/grants/project/?q={ADMIN_SEARCH}`)",
         # Not "## Reminder sweep" inside: bench/sweep.py finds its section by it.
         "sweep": "### The sweep's candidate milestones",
     }
@@ -229,6 +378,7 @@ def write_results(new_rows, plans, *, write=True):
     rows = merge_rows(new_rows)
     sections = [
         (PAGES_SECTION, pages_section(rows)),
+        (CONCURRENCY_SECTION, concurrency_section(rows)),
         (TARGETS_SECTION, targets_section(rows)),
     ]
     if plans:
@@ -239,5 +389,7 @@ def write_results(new_rows, plans, *, write=True):
     JSON_FILE.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
     text = MARKDOWN_FILE.read_text() if MARKDOWN_FILE.exists() else "# Benchmarks\n"
     for heading, section in sections:
-        text = replace_section(text, heading, section)
+        # A new section goes before the targets, which read every other.
+        before = TARGETS_SECTION if heading == CONCURRENCY_SECTION else SWEEP_SECTION
+        text = replace_section(text, heading, section, before)
     MARKDOWN_FILE.write_text(text)

@@ -21,7 +21,7 @@ Django finds them and how the rest of the code imports them
 - ``assets``: ``Asset``, ``AssetDisposal`` (Form GFR-22);
 - ``reminders``: ``ReminderRule``, ``Reminder``, ``Digest``;
 - ``registers``: ``RegisterExport`` (a register built as a file by the worker);
-- ``summaries``: ``ProjectSummary``.
+- ``summaries``: ``ProjectSummary``, ``PortfolioRollup``.
 """
 
 from grants.models.assets import Asset, AssetDisposal, AssetQuerySet
@@ -66,7 +66,7 @@ from grants.models.reappropriations import Reappropriation, ReappropriationQuery
 from grants.models.reference import Element, Scheme
 from grants.models.registers import RegisterExport
 from grants.models.reminders import Digest, Reminder, ReminderRule
-from grants.models.summaries import ProjectSummary
+from grants.models.summaries import PortfolioRollup, ProjectSummary
 
 __all__ = [
     "NON_COMPLIANT_AFTER_DAYS",
@@ -92,6 +92,7 @@ __all__ = [
     "Notice",
     "NoticeQuerySet",
     "Organisation",
+    "PortfolioRollup",
     "ProgressReport",
     "ProgressReportQuerySet",
     "Project",

@@ -219,7 +219,12 @@ class Project(models.Model):
                 violation_error_message=_("Only a closed project has a closing date."),
             ),
         ]
-        indexes = [models.Index(fields=["organisation", "status"])]
+        indexes = [
+            models.Index(fields=["organisation", "status"]),
+            # The admin's date hierarchy reads the first and last sanction dates
+            # and the years between on every page of its project list.
+            models.Index(fields=["sanctioned_on"], name="project_sanctioned_on"),
+        ]
 
     def __str__(self):
         return f"{self.reference}: {self.title}"

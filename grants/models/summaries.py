@@ -90,6 +90,14 @@ class ProjectSummary(models.Model):
     blockers_hi = models.TextField(
         _("blockers in Hindi"), blank=True, help_text=_("One per line.")
     )
+    # Two more figures the dashboard totals: money released in each fiscal year of
+    # release ({"2024-25": rupees}), and the milestones returned to the grantee.
+    released_by_year = models.JSONField(
+        _("released by fiscal year (Rs)"), default=dict, blank=True
+    )
+    returned_milestones = models.PositiveIntegerField(
+        _("milestones returned for resubmission"), default=0
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
     refreshed_version = models.PositiveIntegerField(_("refreshed version"), default=0)
     refreshed_for = models.DateField(_("refreshed for"), null=True, blank=True)
@@ -140,3 +148,43 @@ class ProjectSummary(models.Model):
         if self.blockers_hi and (get_language() or "").startswith("hi"):
             text = self.blockers_hi
         return [line for line in text.splitlines() if line]
+
+
+class PortfolioRollup(models.Model):
+    """The portfolio's totals by each dimension the dashboard shows, kept exact.
+
+    One row per value of each dimension (a fiscal year, a scheme, a grantee kind, a
+    TRL, a release stage...) and one for the whole portfolio (dimension ``all``):
+    a few dozen rows, however many projects there are. Every refresh of project
+    summaries adds the difference between the old and the new summaries here, in
+    the same transaction (``grants.rollup``), so these rows always equal the sums
+    of the summaries and the dashboard reads them instead of every summary.
+    """
+
+    dimension = models.CharField(_("dimension"), max_length=20)
+    value = models.CharField(_("value"), max_length=40, blank=True)
+    projects = models.BigIntegerField(_("projects"), default=0)
+    sanctioned = money_field(_("sanctioned amount (Rs)"))
+    released = money_field(_("released (Rs)"))
+    expenditure = money_field(_("expenditure in accepted UCs (Rs)"))
+    unspent = money_field(_("unspent balance held by grantees (Rs)"))
+    next_amount = money_field(_("next instalments (Rs)"))
+    returned = models.BigIntegerField(
+        _("milestones returned for resubmission"), default=0
+    )
+
+    class Meta:
+        verbose_name = _("portfolio total")
+        verbose_name_plural = _("portfolio totals")
+        # No "never negative" checks here, unlike the figures they sum: the rollup
+        # is changed by adding differences in an upsert, and the database checks
+        # the row it would insert (the difference, often negative) before it finds
+        # the row to add to. The tests hold the rows equal to the summaries' sums.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "value"], name="rollup_dimension_value"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.dimension}={self.value}"

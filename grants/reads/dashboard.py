@@ -1,9 +1,9 @@
 """The figures of the portfolio dashboard: read logic only.
 
-Every figure comes from a few aggregate queries whose number does not depend on how
-many projects there are: the money figures and their five breakdowns are one
-``GROUP BY`` over every dimension at once, releases by fiscal year one more, the
-TRL view one query of conditional counts.
+Every figure of money and every count by dimension comes from ``PortfolioRollup``
+(``grants.rollup``): a few dozen rows kept equal to the sums of the project
+summaries, so reading them costs the same for ten projects or a hundred thousand.
+The work queues read their first rows by index and count the rest.
 
 Definitions (the dashboard and ``docs/staff-workspace.md`` say the same):
 
@@ -25,30 +25,30 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Case,
-    Count,
     DateField,
     F,
     IntegerField,
     OuterRef,
-    Q,
     Subquery,
     Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from grants import summaries
+from grants import rollup, summaries
 from grants.formatting import fiscal_year_bounds, fiscal_year_of
 from grants.models import (
     Instalment,
     Milestone,
     Organisation,
+    PortfolioRollup,
     ProgressReport,
     Project,
     ProjectSummary,
+    Scheme,
     UtilisationCertificate,
     count_of,
 )
@@ -146,48 +146,29 @@ class Figures:
         return 100 * self.released / self.sanctioned if self.sanctioned else 0.0
 
 
-FIGURE_AGGREGATES = {
-    "projects": Count("pk"),
-    "sanctioned": Sum("sanctioned"),
-    "released": Sum("released"),
-    "expenditure": Sum("expenditure"),
-    "unspent": Sum("unspent"),
-}
+FIGURE_NAMES = ("projects", "sanctioned", "released", "expenditure", "unspent")
 
 
 @dataclass(frozen=True)
 class Dimension:
-    key: str
+    key: str  # the dimension's name in ``PortfolioRollup``
     title: str
-    field: str
     choices: tuple = ()  # (value, label) in display order; every one is shown
-    # A row's Hindi name, shown on Hindi pages where one is given (schemes).
-    hindi_field: str = ""
 
 
 DIMENSIONS = [
-    Dimension("fiscal_year", _("By fiscal year of sanction"), "fiscal_year"),
-    Dimension("scheme", _("By scheme"), "scheme__name", hindi_field="scheme__name_hi"),
-    Dimension(
-        "kind",
-        _("By grantee kind"),
-        "organisation_kind",
-        tuple(Organisation.Kind.choices),
-    ),
-    Dimension(
-        "stage", _("By REE value-chain stage"), "stage", tuple(Project.Stage.choices)
-    ),
-    Dimension("status", _("By status"), "status", tuple(Project.Status.choices)),
+    Dimension("fiscal_year", _("By fiscal year of sanction")),
+    Dimension("scheme", _("By scheme")),
+    Dimension("kind", _("By grantee kind"), tuple(Organisation.Kind.choices)),
+    Dimension("stage", _("By REE value-chain stage"), tuple(Project.Stage.choices)),
+    Dimension("status", _("By status"), tuple(Project.Status.choices)),
 ]
 
 
 def _sum(figures) -> Figures:
     figures = list(figures)
     return Figures(
-        **{
-            name: sum(getattr(item, name) for item in figures)
-            for name in FIGURE_AGGREGATES
-        }
+        **{name: sum(getattr(item, name) for item in figures) for name in FIGURE_NAMES}
     )
 
 
@@ -201,107 +182,91 @@ class Breakdown:
         return _sum(figures for _, figures in self.rows)
 
 
-def grouped_figures(*, on: datetime.date) -> list[dict]:
-    """Sum the figures for each combination of every dimension (one query).
+@dataclass
+class Rollup:
+    """The portfolio's totals by dimension and value, as ``PortfolioRollup`` keeps
+    them, with the schemes' names."""
 
-    The per-project figures and the project columns grouped by come from the
-    ``ProjectSummary`` table, brought up to date for ``on`` by the caller, and the
-    database sums them by fiscal year, scheme, kind, stage and status together,
-    counting the projects at each TRL on the way. A portfolio has few such
-    combinations, so the result stays short however many projects there are; the
-    headline totals, every breakdown and the TRL view are sums of these rows.
+    rows: dict[str, dict[str, dict[str, int]]]
+    schemes: dict[str, Scheme]
 
-    Each row also carries two counts of the whole portfolio, each taken once by
-    the database: its projects, and its milestones returned to the grantee. When
-    the summaries count fewer projects, some project was written without one (a
-    bulk insert), so the missing summaries are made and the sums taken again.
+    def of(self, dimension: str) -> dict[str, dict[str, int]]:
+        return self.rows.get(dimension, {})
+
+    def figures(self, dimension: str, value: str) -> Figures:
+        row = self.of(dimension).get(value, {})
+        return Figures(**{name: row.get(name, 0) for name in FIGURE_NAMES})
+
+    def label(self, dimension: Dimension, value: str) -> str:
+        if dimension.key == "scheme" and value in self.schemes:
+            scheme = self.schemes[value]
+            return in_current_language(scheme.name, scheme.name_hi)
+        return value or "—"
+
+
+def read_rollup(*, on: datetime.date) -> Rollup:
+    """Read the portfolio's totals: a few dozen rows, however many projects.
+
+    The rollup sums the project summaries, brought up to date for ``on`` by the
+    caller. Projects written by a bulk insert have no summary until one is made
+    for them (the generator and the import make them; the nightly task makes any
+    left): a project numbered after every summary is one such, and is given its
+    summary here, which costs two index lookups to notice.
     """
-    fields = [dimension.field for dimension in DIMENSIONS] + [
-        dimension.hindi_field for dimension in DIMENSIONS if dimension.hindi_field
-    ]
-
-    def grouped():
-        return list(
-            ProjectSummary.objects.values(*fields)
-            .annotate(
-                **FIGURE_AGGREGATES,
-                **TRL_AGGREGATES,
-                portfolio=count_of(Project.objects.all()),
-                returned=count_of(
-                    Milestone.objects.filter(status=Milestone.Status.RETURNED)
-                ),
-            )
-            .order_by(*fields)
-        )
-
-    rows = grouped()
-    in_portfolio = rows[0]["portfolio"] if rows else Project.objects.count()
-    if sum(row["projects"] for row in rows) != in_portfolio:
+    newest_summary = ProjectSummary.objects.order_by("-project_id").values(
+        "project_id"
+    )[:1]
+    newest = (
+        Project.objects.order_by("-pk")
+        .annotate(newest_summary=Subquery(newest_summary))
+        .values_list("pk", "newest_summary")
+        .first()
+    )
+    if newest and (newest[1] is None or newest[0] > newest[1]):
         summaries.create_missing(on=on)
-        rows = grouped()
-    return rows
+    rows = {}
+    for row in PortfolioRollup.objects.values("dimension", "value", *rollup.MEASURES):
+        measures = {name: row[name] for name in rollup.MEASURES}
+        if any(measures.values()):
+            rows.setdefault(row["dimension"], {})[row["value"]] = measures
+    schemes = {str(scheme.pk): scheme for scheme in Scheme.objects.all()}
+    return Rollup(rows, schemes)
 
 
-def _add_up(rows, names) -> dict:
-    """Sum the columns ``names`` over ``rows`` (plain integers: a thousand rows of
-    a large portfolio are summed six times per page)."""
-    sums = dict.fromkeys(names, 0)
-    for row in rows:
-        for name in names:
-            sums[name] += row[name] or 0
-    return sums
+def totals(portfolio: Rollup) -> Figures:
+    """Return the headline figures."""
+    return portfolio.figures(*rollup.ALL)
 
 
-def totals(grouped: list[dict]) -> Figures:
-    """Return the headline figures from ``grouped_figures`` rows."""
-    return Figures(**_add_up(grouped, FIGURE_AGGREGATES))
-
-
-def breakdown(grouped: list[dict], dimension: Dimension) -> Breakdown:
-    """Return the figures by one dimension from ``grouped_figures`` rows."""
-    by_value = {}
-    for row in grouped:
-        by_value.setdefault(row[dimension.field], []).append(row)
-    found = {
-        value: Figures(**_add_up(rows, FIGURE_AGGREGATES))
-        for value, rows in by_value.items()
-    }
+def breakdown(portfolio: Rollup, dimension: Dimension) -> Breakdown:
+    """Return the figures by one dimension: every choice, else every value found."""
     if dimension.choices:
         rows = [
-            (str(label), found.get(value, Figures()))
+            (str(label), portfolio.figures(dimension.key, value))
             for value, label in dimension.choices
         ]
     else:
-        hindi = {
-            row[dimension.field]: row.get(dimension.hindi_field) or ""
-            for row in grouped
-            if dimension.hindi_field
-        }
-        rows = [
-            (in_current_language(str(value), hindi.get(value, "")), found[value])
-            for value in sorted(found)
-        ]
+        rows = sorted(
+            (
+                (
+                    portfolio.label(dimension, value),
+                    portfolio.figures(dimension.key, value),
+                )
+                for value, row in portfolio.of(dimension.key).items()
+                if row["projects"]
+            ),
+            key=lambda row: row[0],
+        )
     return Breakdown(dimension, rows)
 
 
-def released_by_fiscal_year(instalments=None) -> list[tuple[str, int]]:
-    """Return the money released in each fiscal year of release, oldest first.
-
-    The database sums by release date (an index covers the date and amount, and
-    there are a few thousand dates, not hundreds of thousands of instalments);
-    the dates are then put into fiscal years here.
-    """
-    instalments = Instalment.objects.released() if instalments is None else instalments
-    by_year = {}
-    for released_on, total in (
-        instalments.order_by()
-        .values("released_on")
-        .annotate(total=Sum("amount"))
-        .values_list("released_on", "total")
-    ):
-        year = fiscal_year_of(released_on)
-        by_year[year] = by_year.get(year, 0) + total
-    return sorted(by_year.items())
+def released_by_fiscal_year(portfolio: Rollup) -> list[tuple[str, int]]:
+    """Return the money released in each fiscal year of release, oldest first."""
+    return sorted(
+        (year, row["released"])
+        for year, row in portfolio.of("released_in").items()
+        if row["released"]
+    )
 
 
 TRL_LEVELS = range(1, 10)
@@ -316,18 +281,16 @@ class TRLRow:
     target: int
 
 
-TRL_AGGREGATES = {
-    f"trl_{name}_{level}": Count("pk", filter=Q(**{field: level}))
-    for name, field in TRL_FIELDS.items()
-    for level in TRL_LEVELS
-}
-
-
-def trl_view(grouped: list[dict]) -> list[TRLRow]:
+def trl_view(portfolio: Rollup) -> list[TRLRow]:
     """Count projects at each TRL at start, now and as the target."""
-    counts = _add_up(grouped, TRL_AGGREGATES)
     return [
-        TRLRow(level, *(counts[f"trl_{name}_{level}"] for name in TRL_FIELDS))
+        TRLRow(
+            level,
+            *(
+                portfolio.of(field).get(str(level), {}).get("projects", 0)
+                for field in TRL_FIELDS.values()
+            ),
+        )
         for level in TRL_LEVELS
     ]
 
@@ -439,36 +402,38 @@ class PipelineColumn:
         return self.count - len(self.shown)
 
 
-def release_pipeline(*, on: datetime.date) -> list[PipelineColumn]:
+def first_of_each_stage(length: int) -> RawSQL:
+    """The projects whose next instalment has waited longest at each stage.
+
+    Each stage's first ``length`` rows are an index range read in order and cut
+    short, joined by ``UNION ALL``: no ranking of every live summary. Written as
+    SQL because the ORM cannot put a ``LIMIT`` inside a ``UNION`` on SQLite,
+    which accepts one inside a subquery of it, as PostgreSQL does.
+    """
+    table = ProjectSummary._meta.db_table
+    part = (
+        f"SELECT project_id FROM (SELECT project_id FROM {table} "  # noqa: S608
+        "WHERE release_stage = %s ORDER BY stage_since, project_id LIMIT %s) AS s{n}"
+    )
+    sql = " UNION ALL ".join(part.format(n=n) for n in range(len(PIPELINE_STAGES)))
+    params = [value for stage in PIPELINE_STAGES for value in (stage, length)]
+    return RawSQL(sql, params)
+
+
+def release_pipeline(portfolio: Rollup, *, on: datetime.date) -> list[PipelineColumn]:
     """Each live project's next instalment by stage, the longest waiting first.
 
-    Three short queries, however many projects, each reading an index of the
-    summaries (stage, date, project, amount, instalment) rather than the rows:
-    each stage's count and amount; the first few of each stage, ranked by a
-    window function; and those few with their instalments and projects.
+    Each stage's count and amount come from the rollup; one short query reads the
+    first few of each stage from an index of the summaries (stage, date, project,
+    amount, instalment), with their instalments and projects.
     """
-    # "Greater than blank", not "not blank": a range on the index's first column.
-    live = ProjectSummary.objects.filter(release_stage__gt="")
     totals = {
-        row["release_stage"]: (row["count"], row["amount"])
-        for row in live.values("release_stage")
-        .annotate(count=Count("pk"), amount=Sum("next_amount"))
-        .order_by()
+        stage: (row["projects"], row["next_amount"])
+        for stage, row in portfolio.of("release_stage").items()
     }
-    first_of_each_stage = list(
-        live.annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=F("release_stage"),
-                order_by=[F("stage_since").asc(), F("project_id").asc()],
-            )
-        )
-        .filter(rank__lte=QUEUE_LENGTH)
-        .values_list("pk", flat=True)
-    )
     shown = {}
     for summary in (
-        ProjectSummary.objects.filter(pk__in=first_of_each_stage)
+        ProjectSummary.objects.filter(pk__in=first_of_each_stage(QUEUE_LENGTH))
         .select_related("next_instalment__project")
         .order_by("release_stage", "stage_since", "project_id")
     ):
@@ -540,23 +505,19 @@ class Dashboard:
 def build(*, on: datetime.date) -> Dashboard:
     """Gather every figure and queue of the dashboard as of ``on``."""
     summaries.bring_up_to_date(on=on)
-    grouped = grouped_figures(on=on)
+    portfolio = read_rollup(on=on)
     return Dashboard(
         on=on,
-        totals=totals(grouped),
-        breakdowns=[breakdown(grouped, dimension) for dimension in DIMENSIONS],
-        released_by_year=released_by_fiscal_year(),
-        trl=trl_view(grouped),
+        totals=totals(portfolio),
+        breakdowns=[breakdown(portfolio, dimension) for dimension in DIMENSIONS],
+        released_by_year=released_by_fiscal_year(portfolio),
+        trl=trl_view(portfolio),
         overdue=overdue_milestones(on=on),
         due_soon=milestones_due_soon(on=on),
         certificates=certificates_awaiting_review(on=on),
         reports=reports_awaiting_review(on=on),
-        returned=(
-            grouped[0]["returned"]
-            if grouped
-            else Milestone.objects.filter(status=Milestone.Status.RETURNED).count()
-        ),
-        pipeline=release_pipeline(on=on),
+        returned=portfolio.of("all").get("", {}).get("returned", 0),
+        pipeline=release_pipeline(portfolio, on=on),
         released_recently=released_this_fiscal_year(on=on),
         fiscal_year=fiscal_year_of(on),
     )

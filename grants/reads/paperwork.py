@@ -25,6 +25,11 @@ from grants.models import (
 
 RECENT_DECISIONS = 10
 RECENT_REMINDERS = 10
+# Labels by value, looked up once a row: ``get_FOO_display`` builds the choices
+# afresh and translates every label on each call, which a list of many rows feels.
+REPORT_STATUSES = dict(ProgressReport.Status.choices)
+CERTIFICATE_STATUSES = dict(UtilisationCertificate.Status.choices)
+NOTICE_KINDS = dict(Notice.Kind.choices)
 
 
 @dataclass
@@ -123,7 +128,7 @@ def recent_decisions(user, *, limit=RECENT_DECISIONS) -> list[RecentDecision]:
             what=report_title(report),
             project=report.milestone.project,
             status=report.status,
-            status_label=report.get_status_display(),
+            status_label=REPORT_STATUSES.get(report.status, report.status),
             comment=report.review_comment,
             url=reverse("portal:report-detail", args=[report.pk]),
         )
@@ -134,7 +139,9 @@ def recent_decisions(user, *, limit=RECENT_DECISIONS) -> list[RecentDecision]:
             what=certificate_title(certificate),
             project=certificate.project,
             status=certificate.status,
-            status_label=certificate.get_status_display(),
+            status_label=CERTIFICATE_STATUSES.get(
+                certificate.status, certificate.status
+            ),
             comment=certificate.return_reason,
             url=reverse("portal:certificate-detail", args=[certificate.pk]),
         )
@@ -172,7 +179,7 @@ def notified_decisions(user, *, limit=RECENT_DECISIONS) -> list[RecentDecision]:
                 what=notice.about,
                 project=notice.project,
                 status=notice.kind,
-                status_label=notice.get_kind_display(),
+                status_label=NOTICE_KINDS.get(notice.kind, notice.kind),
                 comment=notice.reason,
                 url=notice.portal_path,
             ),

@@ -11,7 +11,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
@@ -288,6 +288,28 @@ GRANTEE_STAGE_LABELS = {
     Stage.AWAITING_DOCUMENTS: gettext_lazy("What the ministry still needs from you"),
     Stage.UNDER_REVIEW: gettext_lazy("Under the ministry's review"),
 }
+
+
+def with_summary_figures(projects):
+    """Annotate the money and next instalment that each project's summary keeps.
+
+    ``released_total``, ``pending_total`` (sanctioned - released) and, for the
+    next unreleased instalment, ``next_stage`` (blank when all is released or the
+    project has ended; None without a summary), ``next_since``,
+    ``next_sequence``, ``next_amount`` and ``next_planned_on``: what
+    ``next_release_state`` says, read from one narrow join instead of worked out
+    from every instalment, certificate and milestone. The caller brings the
+    summaries up to date first (``grants.summaries``).
+    """
+    return projects.annotate(
+        released_total=F("summary__released"),
+        pending_total=F("sanctioned_amount") - F("summary__released"),
+        next_stage=F("summary__release_stage"),
+        next_since=F("summary__stage_since"),
+        next_sequence=F("summary__next_instalment__sequence"),
+        next_amount=F("summary__next_amount"),
+        next_planned_on=F("summary__next_instalment__planned_on"),
+    )
 
 
 @dataclass

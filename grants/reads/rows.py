@@ -56,14 +56,17 @@ def project_rows(queryset=None):
     (the caller brings summaries up to date first: ``summaries.bring_up_to_date``),
     so sorting by them uses an index; and ``next_due_on`` and ``next_due_title``
     (the earliest pending or returned milestone).
+
+    Every project has a summary (made when it is saved; the generator and the
+    nightly task make any missing), but the join is an outer one all the same: to
+    count the rows, the database drops it, as it cannot change the count, where an
+    inner join would be made over every row. Sorting by the released amount joins
+    inner (``ProjectTable.order_released_total``), to walk the summary's index.
     """
     queryset = Project.objects.all() if queryset is None else queryset
     first_due = open_milestones_first_due()
     return (
-        # Every project has a summary (made when it is saved; the generator and
-        # the nightly task make any missing), so the join is an inner one.
-        queryset.filter(summary__isnull=False)
-        .annotate(
+        queryset.annotate(
             released_total=F("summary__released"),
             pending_total=F("sanctioned_amount") - F("released_total"),
         )

@@ -19,6 +19,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("", home.PortalHomeView.as_view(), name="home"),
+    path("due/", home.DueListView.as_view(), name="due"),
     path(
         "projects/<int:pk>/",
         projects.ProjectDetailView.as_view(),

@@ -1,10 +1,12 @@
 """The staff dashboard: the portfolio at a glance."""
 
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from grants import charts
+from grants import charts, page_cache
 from grants.reads import dashboard
 from grants.views.staff.access import StaffRequiredMixin
 
@@ -29,35 +31,49 @@ class DashboardView(StaffRequiredMixin, TemplateView):
     template_name = "grants/staff/dashboard.html"
 
     def get_context_data(self, **kwargs):
-        board = dashboard.build(on=timezone.localdate())
-        charted = [
-            (
-                breakdown,
-                charts.bar_chart(
-                    [
-                        charts.Bar(label, figures.sanctioned, figures.released)
-                        for label, figures in breakdown.rows
-                    ],
-                    title=breakdown_title(breakdown.dimension),
-                    value_name=_("Sanctioned"),
-                    part_name=_("Released"),
-                ),
-            )
-            for breakdown in board.breakdowns
-        ]
-        released_chart = charts.bar_chart(
-            [charts.Bar(year, amount) for year, amount in board.released_by_year],
-            title=_("Released by fiscal year of release"),
+        # The body is the same for every staff user: rendered once per change to
+        # the portfolio (and per day and language), then read from the cache.
+        body = page_cache.fragment(
+            "dashboard",
+            render=lambda: render_to_string(
+                "grants/staff/includes/dashboard_body.html",
+                dashboard_context(),
+                request=self.request,
+            ),
         )
-        trl_chart = charts.bar_chart(
-            [charts.Bar(f"TRL {row.level}", row.now) for row in board.trl],
-            title=_("Projects by TRL now"),
-            money=False,
+        return super().get_context_data(dashboard_body=mark_safe(body), **kwargs)  # noqa: S308 - our own template's output
+
+
+def dashboard_context() -> dict:
+    """The figures, queues and charts of the dashboard's body, as of today."""
+    board = dashboard.build(on=timezone.localdate())
+    charted = [
+        (
+            breakdown,
+            charts.bar_chart(
+                [
+                    charts.Bar(label, figures.sanctioned, figures.released)
+                    for label, figures in breakdown.rows
+                ],
+                title=breakdown_title(breakdown.dimension),
+                value_name=_("Sanctioned"),
+                part_name=_("Released"),
+            ),
         )
-        return super().get_context_data(
-            board=board,
-            charted=charted,
-            released_chart=released_chart,
-            trl_chart=trl_chart,
-            **kwargs,
-        )
+        for breakdown in board.breakdowns
+    ]
+    released_chart = charts.bar_chart(
+        [charts.Bar(year, amount) for year, amount in board.released_by_year],
+        title=_("Released by fiscal year of release"),
+    )
+    trl_chart = charts.bar_chart(
+        [charts.Bar(f"TRL {row.level}", row.now) for row in board.trl],
+        title=_("Projects by TRL now"),
+        money=False,
+    )
+    return {
+        "board": board,
+        "charted": charted,
+        "released_chart": released_chart,
+        "trl_chart": trl_chart,
+    }

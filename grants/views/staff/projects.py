@@ -3,12 +3,15 @@
 Closing a project has a module of its own, ``closure``.
 """
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 
+from grants import page_cache
 from grants.formatting import format_date
 from grants.forms import staff as forms
 from grants.models import (
@@ -21,7 +24,7 @@ from grants.models import (
     Reminder,
     UtilisationCertificate,
 )
-from grants.reads import conditions, dashboard, money, pipeline
+from grants.reads import conditions, money, pipeline
 from grants.reads.history import project_history
 from grants.views.staff.access import StaffRequiredMixin
 from grants.views.staff.actions import ActionView
@@ -36,51 +39,73 @@ class ProjectDetailView(StaffRequiredMixin, DetailView):
     context_object_name = "project"
 
     def get_queryset(self):
+        # The page's other rows are read only when its body is not in the cache.
+        return Project.objects.select_related(
+            "organisation", "scheme", "principal_investigator", "programme_officer"
+        )
+
+    def get_context_data(self, **kwargs):
+        can = self.permissions(self.request.user)
+        # The body is the same for every officer with the same permissions: made
+        # once per change to the portfolio (and per day and language).
+        body = page_cache.fragment(
+            "project",
+            self.object.pk,
+            "".join("1" if allowed else "0" for allowed in can.values()),
+            render=lambda: render_to_string(
+                "grants/staff/includes/project_body.html",
+                self.body_context(can),
+                request=self.request,
+            ),
+        )
+        return super().get_context_data(project_body=mark_safe(body), **kwargs)  # noqa: S308 - our own template's output
+
+    def project_with_rows(self):
         instalments = Instalment.objects.select_related(
             "released_by", "recommended_by", "covering_certificate"
         ).order_by("sequence")
         certificates = UtilisationCertificate.objects.select_related(
             "decided_by", "submitted_by"
         ).order_by("period_end", "pk")
-        return (
-            dashboard.with_portfolio_figures(Project.objects.all())
-            .select_related(
-                "organisation", "scheme", "principal_investigator", "programme_officer"
-            )
-            .prefetch_related(
-                "elements",
-                "budget_lines",
-                Prefetch("instalments", queryset=instalments),
-                Prefetch("certificates", queryset=certificates),
-                Prefetch(
-                    "milestones",
-                    queryset=Milestone.objects.select_related("certificate").order_by(
-                        "due_on", "pk"
-                    ),
-                    to_attr="all_milestones",
-                ),
-                Prefetch(
-                    "documents",
-                    queryset=Document.objects.select_related(
-                        "uploaded_by",
-                        "report__milestone__project",
-                        "certificate__project",
-                    ),
-                ),
-                Prefetch(
-                    "extensions",
-                    queryset=Extension.objects.select_related(
-                        "requested_by", "decided_by"
-                    ),
-                ),
-                *conditions.PREFETCH,
-            )
-        )
-
-    def get_context_data(self, **kwargs):
         project = self.object
+        prefetch_related_objects(
+            [project],
+            "elements",
+            "budget_lines",
+            Prefetch("instalments", queryset=instalments),
+            Prefetch("certificates", queryset=certificates),
+            Prefetch(
+                "milestones",
+                queryset=Milestone.objects.select_related("certificate").order_by(
+                    "due_on", "pk"
+                ),
+                to_attr="all_milestones",
+            ),
+            Prefetch(
+                "documents",
+                queryset=Document.objects.select_related(
+                    "uploaded_by",
+                    "report__milestone__project",
+                    "certificate__project",
+                ),
+            ),
+            Prefetch(
+                "extensions",
+                queryset=Extension.objects.select_related("requested_by", "decided_by"),
+            ),
+            *conditions.PREFETCH,
+        )
+        project.released_total = sum(
+            instalment.amount
+            for instalment in project.instalments.all()
+            if instalment.released_on is not None
+        )
+        project.pending_total = project.sanctioned_amount - project.released_total
+        return project
+
+    def body_context(self, can) -> dict:
+        project = self.project_with_rows()
         today = timezone.localdate()
-        user = self.request.user
         instalments = list(project.instalments.all())
         certificates = list(project.certificates.all())
         # What the pipeline reads, from the milestones fetched once (by due date).
@@ -104,32 +129,31 @@ class ProjectDetailView(StaffRequiredMixin, DetailView):
             .select_related("milestone", "rule")
             .order_by("-created_at")[:REMINDERS_SHOWN]
         )
-        can = self.permissions(user)
         for milestone in project.all_milestones:
             milestone.days_overdue = (
                 (today - milestone.due_on).days if milestone.is_overdue(on=today) else 0
             )
-        return super().get_context_data(
-            today=today,
-            states=states,
-            next_state=next_state,
-            milestones=project.all_milestones,
-            certificates=certificates,
-            reports=reports,
-            reminders=reminders,
-            reminders_shown=REMINDERS_SHOWN,
-            finance=money.project_finance(
+        return {
+            "project": project,
+            "today": today,
+            "states": states,
+            "next_state": next_state,
+            "milestones": project.all_milestones,
+            "certificates": certificates,
+            "reports": reports,
+            "reminders": reminders,
+            "reminders_shown": REMINDERS_SHOWN,
+            "finance": money.project_finance(
                 project,
                 budget_lines=list(project.budget_lines.all()),
                 instalments=instalments,
                 certificates=certificates,
             ),
-            can=can,
-            can_close=can["close_project"]
+            "can": can,
+            "can_close": can["close_project"]
             and project.status not in pipeline.ENDED_STATUSES
             and (project.status == Project.Status.COMPLETED or project.end_on < today),
-            **kwargs,
-        )
+        }
 
     @staticmethod
     def permissions(user):

@@ -1,14 +1,15 @@
 """The staff tables: filtered, sorted, paginated lists with CSV and XLSX exports."""
 
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from grants import exports, filters, summaries, tables
+from grants import exports, filters, page_cache, summaries, tables
 from grants.paper.render import render_pdf
 from grants.reads import registers_assets, rows
 from grants.views.paper import document_filename, pdf_response
@@ -22,7 +23,10 @@ class StaffTableView(StaffRequiredMixin, SingleTableMixin, FilterView):
     table's order instead of the page.
     """
 
-    template_name = "grants/staff/table_page.html"
+    # The page around the body; the body (filters, table, pages) is rendered from
+    # ``body_template_name`` once per address and change to the portfolio.
+    page_template_name = "grants/staff/table_page.html"
+    template_name = "grants/staff/includes/table_body.html"
     paginate_by = 25
     title = ""
     intro = ""
@@ -52,7 +56,22 @@ class StaffTableView(StaffRequiredMixin, SingleTableMixin, FilterView):
         export_format = request.GET.get("_export")
         if export_format in exports.FORMATS:
             return self.export(export_format)
-        return super().get(request, *args, **kwargs)
+        # No table shows anything of the user's own (the staff see every row and
+        # the same links), so the body is cached by address alone.
+        body = page_cache.fragment(
+            "table",
+            request.path,
+            sorted(request.GET.lists()),
+            render=lambda: self.render_body(request, *args, **kwargs),
+        )
+        return render(
+            request,
+            self.page_template_name,
+            {"title": self.title, "table_body": mark_safe(body)},  # noqa: S308 - our own template's output
+        )
+
+    def render_body(self, request, *args, **kwargs) -> str:
+        return super().get(request, *args, **kwargs).render().content.decode()
 
     def filtered_queryset(self):
         filterset = self.get_filterset(self.get_filterset_class())

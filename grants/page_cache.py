@@ -1,0 +1,133 @@
+"""Parts of pages that many people read and few change, rendered once per change.
+
+A part is cached under a key made of its name, the *portfolio version*, the day,
+the language and whatever else the caller names (a project, say). The portfolio
+version is a random token in the same cache, replaced whenever a row of the
+portfolio is saved or deleted, so a change makes every cached part unreachable
+at once and the next reader renders it afresh: nothing stale is shown, and no
+part needs to know which rows it read.
+
+The token is replaced twice: at the save, so a reader in the same transaction
+(and every test) sees the change, and again when the transaction commits, so a
+part rendered by another reader between the save and the commit (from the rows
+as they were) is never found again. A transaction rolled back leaves a new token
+behind: one needless render, never a stale one.
+
+The cache is ``CACHES["pages"]``: Redis in production (``CACHE_URL``); in the
+embedded default a folder under ``var/`` that every web process shares.
+
+Writes that bypass ``save()`` (bulk inserts and ``QuerySet.update()``) send no
+signal: code that writes that way calls ``portfolio_changed`` itself.
+"""
+
+import hashlib
+import logging
+import uuid
+
+from django.apps import apps
+from django.core.cache import caches
+from django.db import transaction
+from django.utils import timezone, translation
+
+logger = logging.getLogger(__name__)
+
+CACHE = "pages"
+VERSION_KEY = "portfolio-version"
+# A day at most: the day is in every key anyway.
+TIMEOUT = 24 * 60 * 60
+# Rows that change no page part: kept by readers themselves (the summaries and
+# their rollup), a file being built, or the audit history of a row whose own save
+# has changed the version already.
+UNWATCHED = {"projectsummary", "portfoliorollup", "registerexport"}
+
+
+def _cache():
+    return caches[CACHE]
+
+
+def version() -> str:
+    """The portfolio version: a token that changes with every change to the rows."""
+    token = _cache().get(VERSION_KEY)
+    if token is None:
+        # First use, or the cache lost it: any new token is safe, since no part
+        # was ever stored under it. add() keeps a token another process set first.
+        _cache().add(VERSION_KEY, uuid.uuid4().hex, None)
+        token = _cache().get(VERSION_KEY) or uuid.uuid4().hex
+    return token
+
+
+def _new_version() -> None:
+    try:
+        _cache().set(VERSION_KEY, uuid.uuid4().hex, None)
+    except Exception:  # noqa: BLE001 - a cache that is down must not undo a save
+        logger.exception("Could not mark the cached pages out of date.")
+
+
+def portfolio_changed() -> None:
+    """Make every cached part out of date, now and when the transaction commits."""
+    _new_version()
+    transaction.on_commit(_new_version)
+
+
+def clear() -> None:
+    """Drop every cached part (and the version: the next reader makes a new one)."""
+    _cache().clear()
+
+
+def fragment(name: str, *parts, render) -> str:
+    """Return the part ``name`` for the current version, day and language.
+
+    ``render`` is called to make it when it is not in the cache. The version is
+    read before ``render`` reads any row, so a part rendered while a change
+    commits is stored under the version that change replaced.
+    """
+    # The caller's parts (a query string, say) can be long: hashed, so that every
+    # cache takes the key as it is.
+    named = hashlib.sha256("\x1f".join(str(part) for part in parts).encode())
+    key = ":".join(
+        (
+            name,
+            version(),
+            timezone.localdate().isoformat(),
+            translation.get_language() or "",
+            named.hexdigest()[:32],
+        )
+    )
+    cache = _cache()
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, TIMEOUT)
+    return html
+
+
+def row_changed(sender, raw=False, update_fields=None, **kwargs):
+    if raw:
+        return
+    # A log-in saves the user's last_login only: nothing any page part shows.
+    if update_fields and set(update_fields) <= {"last_login"}:
+        return
+    portfolio_changed()
+
+
+def watched_models():
+    for model in apps.get_app_config("grants").get_models():
+        name = model._meta.model_name
+        if name in UNWATCHED or name.startswith("historical"):
+            continue
+        yield model
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    for model in watched_models():
+        label = model._meta.label_lower
+        post_save.connect(row_changed, sender=model, dispatch_uid=f"pages-{label}-s")
+        post_delete.connect(row_changed, sender=model, dispatch_uid=f"pages-{label}-d")
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                row_changed,
+                sender=field.remote_field.through,
+                dispatch_uid=f"pages-{label}-{field.name}",
+            )
