@@ -74,31 +74,30 @@ def clear() -> None:
     _cache().clear()
 
 
-def fragment(name: str, *parts, render) -> str:
-    """Return the part ``name`` for the current version, day and language.
+def cached(name: str, *parts, compute):
+    """Return the value ``name`` for the current version and day, computing it once.
 
-    ``render`` is called to make it when it is not in the cache. The version is
-    read before ``render`` reads any row, so a part rendered while a change
-    commits is stored under the version that change replaced.
+    ``compute`` is called when the value is not in the cache. The version is read
+    before ``compute`` reads any row, so a value computed while a change commits
+    is stored under the version that change replaced.
     """
     # The caller's parts (a query string, say) can be long: hashed, so that every
     # cache takes the key as it is.
     named = hashlib.sha256("\x1f".join(str(part) for part in parts).encode())
     key = ":".join(
-        (
-            name,
-            version(),
-            timezone.localdate().isoformat(),
-            translation.get_language() or "",
-            named.hexdigest()[:32],
-        )
+        (name, version(), timezone.localdate().isoformat(), named.hexdigest()[:32])
     )
     cache = _cache()
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        cache.set(key, html, TIMEOUT)
-    return html
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, TIMEOUT)
+    return value
+
+
+def fragment(name: str, *parts, render) -> str:
+    """Return the page part ``name`` for the current version, day and language."""
+    return cached(name, translation.get_language() or "", *parts, compute=render)
 
 
 def row_changed(sender, raw=False, update_fields=None, **kwargs):

@@ -11,7 +11,14 @@ from django.urls import reverse
 from django.utils import translation
 
 from grants import page_cache, services
-from tests.factories import InstalmentFactory, MilestoneFactory, ProjectFactory
+from grants.services import delivery
+from tests.factories import (
+    InstalmentFactory,
+    MembershipFactory,
+    MilestoneFactory,
+    ProjectFactory,
+    ReminderFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -190,3 +197,52 @@ def test_a_staff_table_shows_a_new_row_at_once_and_each_filter_its_own_rows(
     searched = staff_client.get(url, {"q": "monazite"}).content.decode()
     assert "Monazite leaching" in searched
     assert "Bastnaesite flotation trials" not in searched
+
+
+@pytest.mark.usefixtures("demo_morning")
+def test_each_grantee_gets_their_own_home_page_from_the_cache(client):
+    ours = MembershipFactory()
+    theirs = MembershipFactory()
+    ProjectFactory(organisation=ours.organisation, title="Ionic clay leaching pilot")
+    ProjectFactory(organisation=theirs.organisation, title="Xenotime beneficiation")
+
+    pages = {}
+    for membership in (ours, theirs, ours, theirs):
+        client.force_login(membership.user)
+        pages.setdefault(membership.pk, set()).add(
+            client.get(reverse("portal:home")).content.decode().count("Xenotime")
+        )
+
+    assert pages == {ours.pk: {0}, theirs.pk: {1}}
+
+
+@pytest.mark.usefixtures("demo_morning")
+def test_a_grantees_home_shows_a_new_project_at_once(client):
+    membership = MembershipFactory()
+    client.force_login(membership.user)
+    assert "Ionic clay" not in client.get(reverse("portal:home")).content.decode()
+
+    ProjectFactory(organisation=membership.organisation, title="Ionic clay pilot")
+
+    assert "Ionic clay" in client.get(reverse("portal:home")).content.decode()
+
+
+def test_a_reminder_marked_sent_without_save_still_changes_the_version():
+    reminder = ReminderFactory()
+    before = page_cache.version()
+
+    outcome = delivery.deliver(
+        type(reminder), reminder, lambda row, today: SentMessage(), today=ON
+    )
+
+    assert outcome == "sent"
+    assert page_cache.version() != before
+
+
+class SentMessage:
+    """An e-mail that sends without a mail server."""
+
+    subject = "Reminder"
+
+    def send(self):
+        return 1

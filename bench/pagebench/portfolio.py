@@ -174,6 +174,9 @@ def choose_urls(size, superuser):
         ],
     }
     urls["dashboard_uncached"] = urls["dashboard"]
+    urls["projects_table_uncached"] = urls["projects_table"]
+    urls["project_page_uncached"] = urls["project_page"]
+    urls["portal_home_uncached"] = urls["portal_home"]
     rows = {
         "projects_filtered": common["n"],
         "projects_search": ProjectFilter(

@@ -143,7 +143,12 @@ def pages_section(rows):
         urls = row["url"] if isinstance(row["url"], list) else [row["url"]]
         if row["case"] == "project_page":
             shown = f"`/staff/projects/<pk>/`, {len(urls)} ongoing projects in turn"
-        elif row["case"] == "dashboard_uncached":
+        elif row["case"] == "project_page_uncached":
+            shown = (
+                f"`/staff/projects/<pk>/`, {len(urls)} ongoing projects in turn, the "
+                "page cache emptied before each request"
+            )
+        elif row["case"].endswith("_uncached"):
             shown = f"`{urls[0]}`, the page cache emptied before each request"
         elif row["case"] in ("admin_projects", "admin_search"):
             shown = f"`{urls[0]}` as a superuser"
@@ -172,11 +177,12 @@ def pages_section(rows):
         "in the Programme officer group, the Django admin as a superuser made for "
         f'the benchmark; the admin\'s search is for "{ADMIN_SEARCH}", a word of '
         "the titles of the projects at the metals and alloys stage.",
-        "- `dashboard_uncached` empties the page cache (`grants.page_cache.clear()`, "
+        "- The `_uncached` cases empty the page cache (`grants.page_cache.clear()`, "
         "else the `pages` cache) before each request, warm-up and query count "
         "included, outside the timing: what the first view after a change costs. "
-        "`dashboard` is the same page as it is served most of the time, from the "
-        "cache.",
+        "`dashboard`, `projects_*` and `project_page` are the same pages as they "
+        "are served most of the time, from the cache (`docs/architecture.md`, "
+        '"Reading a large portfolio cheaply").',
         "- Requests go through the Django test client in the benchmark's process, "
         "with the whole middleware stack and `DEBUG` off (the second factor and the "
         "login lockout switched off as in the tests). Response bodies, streamed "
@@ -340,6 +346,7 @@ def plans_section(plans):
         f"{plans['projects']:,} projects ({plans['measured_at'][:10]}), written by "
         "`bench/pages.py`: every SELECT of the dashboard (built afresh when "
         "`dashboard_uncached` was measured), of the projects table's first page "
+        "(built afresh when `projects_table_uncached` was) "
         "and of the Django admin's project search (session and user lookups left "
         "out), and the reminder sweep's candidate query on this portfolio's "
         "milestones. Each plan comes with what the statement reads and computes, "
@@ -351,6 +358,8 @@ def plans_section(plans):
         "dashboard_uncached": "### Dashboard built afresh (`/staff/`, the page cache "
         "emptied)",
         "projects_table": "### Projects table, first page (`/staff/projects/`)",
+        "projects_table_uncached": "### Projects table, first page built afresh "
+        "(`/staff/projects/`, the page cache emptied)",
         "admin_search": "### Django admin, project search "
         f"(`/admin/grants/project/?q={ADMIN_SEARCH}`)",
         # Not "## Reminder sweep" inside: bench/sweep.py finds its section by it.

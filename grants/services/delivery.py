@@ -15,6 +15,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from grants import page_cache
+
 logger = logging.getLogger(__name__)
 
 
@@ -94,11 +96,13 @@ def deliver(model, row, build, *, today: datetime.date) -> str:
             model.objects.filter(pk=row.pk).update(
                 status=model.Status.PENDING, last_error=describe(error)
             )
+            page_cache.portfolio_changed()
             logger.warning("%s %s: %s; will retry", model.__name__, row.pk, error)
             raise TransientSendError(describe(error)) from error
         model.objects.filter(pk=row.pk).update(
             status=model.Status.FAILED, last_error=describe(error)
         )
+        page_cache.portfolio_changed()
         logger.error("%s %s failed: %s", model.__name__, row.pk, error)
         if isinstance(error, smtplib.SMTPException):
             return "failed"
@@ -106,4 +110,7 @@ def deliver(model, row, build, *, today: datetime.date) -> str:
     model.objects.filter(pk=row.pk).update(
         status=model.Status.SENT, sent_at=timezone.now(), **subject
     )
+    # A sent reminder or notice is on the grantee's home page (written without
+    # save(), so no signal says so).
+    page_cache.portfolio_changed()
     return "sent"

@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from grants import reminders
+from grants import page_cache, reminders
 from grants.formatting import fiscal_year_of, format_date, format_inr
 from grants.models import Notice, Project, User
 from grants.services import queue
@@ -113,6 +113,7 @@ def record_notice(
             )
         )
     Notice.objects.bulk_create(notices, ignore_conflicts=True)
+    page_cache.portfolio_changed()  # bulk inserts send no signal
     ids = list(
         Notice.objects.filter(decision=key, status=Notice.Status.PENDING).values_list(
             "pk", flat=True

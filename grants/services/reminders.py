@@ -28,7 +28,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grants import reminders
+from grants import page_cache, reminders
 from grants.models import (
     Digest,
     Membership,
@@ -192,6 +192,7 @@ def _record(ladder, chunk, *, on, heads) -> int:
         for recipient in recipients(milestone, (step.audience,), division_heads=heads)
     ]
     Reminder.objects.bulk_create(new, ignore_conflicts=True)
+    page_cache.portfolio_changed()  # bulk inserts send no signal
     return len(new)
 
 
@@ -284,6 +285,7 @@ def send_reminder(reminder_id: int) -> str:
         Reminder.objects.filter(pk=reminder_id).update(
             status=Reminder.Status.CANCELLED, last_error=reason
         )
+        page_cache.portfolio_changed()
         return "cancelled"
     return deliver(Reminder, reminder, build_reminder_email, today=timezone.localdate())
 
@@ -350,6 +352,7 @@ def send_reminder_now(
             ],
             ignore_conflicts=True,
         )
+        page_cache.portfolio_changed()  # bulk inserts send no signal
         existing = list(milestone.reminders.filter(request_key=request_key))
         if not existing:
             raise GrantRuleError(

@@ -1,11 +1,13 @@
 """The portal's home page: a member's projects, what is due, what came back."""
 
 from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.views.generic import ListView, TemplateView
 
-from grants import summaries
+from grants import page_cache, summaries
 from grants.models import Membership, Milestone, Project
 from grants.reads.paperwork import (
     certificate_title,
@@ -74,6 +76,20 @@ class PortalHomeView(TemplateView):
     template_name = "grants/portal/home.html"
 
     def get_context_data(self, **kwargs):
+        # Everything on it is the member's own: cached per member, until the
+        # portfolio changes (a submission, a decision, a release...).
+        body = page_cache.fragment(
+            "portal-home",
+            self.request.user.pk,
+            render=lambda: render_to_string(
+                "grants/portal/home_body.html",
+                self.body_context(),
+                request=self.request,
+            ),
+        )
+        return super().get_context_data(home_body=mark_safe(body), **kwargs)  # noqa: S308 - our own template's output
+
+    def body_context(self) -> dict:
         user = self.request.user
         today = timezone.localdate()
         projects = projects_with_figures(user, on=today)
@@ -82,26 +98,25 @@ class PortalHomeView(TemplateView):
             certificate.title = certificate_title(certificate)
         due = due_milestones(user, on=today)[:DUE_LISTED]
         counts = due_counts(user, on=today)
-        return super().get_context_data(
-            today=today,
-            projects=projects,
-            memberships=Membership.objects.active()
+        return {
+            "today": today,
+            "projects": projects,
+            "memberships": Membership.objects.active()
             .filter(user=user)
             .select_related("organisation"),
-            due=due_rows(due, today=today),
-            due_count=counts["due"],
-            later=counts["later"],
-            under_review=Milestone.objects.visible_to(user)
+            "due": due_rows(due, today=today),
+            "due_count": counts["due"],
+            "later": counts["later"],
+            "under_review": Milestone.objects.visible_to(user)
             .filter(status=Milestone.Status.SUBMITTED)
             .select_related("project")
             .only(*DUE_COLUMNS, "submitted_on")
             .order_by("due_on", "pk"),
-            returned_reports=returned_reports(user),
-            returned_certificates=certificates,
-            decisions=recent_decisions(user),
-            reminders=reminders_received(user),
-            **kwargs,
-        )
+            "returned_reports": returned_reports(user),
+            "returned_certificates": certificates,
+            "decisions": recent_decisions(user),
+            "reminders": reminders_received(user),
+        }
 
 
 class DueListView(ListView):

@@ -93,8 +93,19 @@ class ProjectDetailView(StaffRequiredMixin, DetailView):
                 "extensions",
                 queryset=Extension.objects.select_related("requested_by", "decided_by"),
             ),
-            *conditions.PREFETCH,
+            # The conditions' own prefetch, less its audited statements: they
+            # are among the project's documents, fetched just above.
+            *(
+                lookup
+                for lookup in conditions.PREFETCH
+                if lookup.prefetch_to != "audited_statements"
+            ),
         )
+        project.audited_statements = [
+            document
+            for document in project.documents.all()
+            if document.kind == Document.Kind.AUDITED_SOE
+        ]
         project.released_total = sum(
             instalment.amount
             for instalment in project.instalments.all()
