@@ -27,7 +27,9 @@ import uuid
 from django.apps import apps
 from django.core.cache import caches
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +100,19 @@ def cached(name: str, *parts, compute):
 def fragment(name: str, *parts, render) -> str:
     """Return the page part ``name`` for the current version, day and language."""
     return cached(name, translation.get_language() or "", *parts, compute=render)
+
+
+def rendered(name: str, *parts, template: str, context, request) -> SafeString:
+    """A template's output as a cached page part, ready to be put in a page.
+
+    ``context`` is a callable, called only when the part is not in the cache.
+    """
+    html = fragment(
+        name,
+        *parts,
+        render=lambda: render_to_string(template, context(), request=request),
+    )
+    return mark_safe(html)  # noqa: S308 - the output of our own template
 
 
 def row_changed(sender, raw=False, update_fields=None, **kwargs):

@@ -44,7 +44,6 @@ from grants.models import (
     Instalment,
     Milestone,
     Organisation,
-    PortfolioRollup,
     ProgressReport,
     Project,
     ProjectSummary,
@@ -225,10 +224,8 @@ def read_rollup(*, on: datetime.date) -> Rollup:
     if newest and (newest[1] is None or newest[0] > newest[1]):
         summaries.create_missing(on=on)
     rows = {}
-    for row in PortfolioRollup.objects.values("dimension", "value", *rollup.MEASURES):
-        measures = {name: row[name] for name in rollup.MEASURES}
-        if any(measures.values()):
-            rows.setdefault(row["dimension"], {})[row["value"]] = measures
+    for (dimension, value), measures in rollup.stored().items():
+        rows.setdefault(dimension, {})[value] = measures
     schemes = {str(scheme.pk): scheme for scheme in Scheme.objects.all()}
     return Rollup(rows, schemes)
 

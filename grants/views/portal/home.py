@@ -1,10 +1,8 @@
 """The portal's home page: a member's projects, what is due, what came back."""
 
 from django.db.models import Exists, OuterRef
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.safestring import mark_safe
 from django.views.generic import ListView, TemplateView
 
 from grants import page_cache, summaries
@@ -78,16 +76,14 @@ class PortalHomeView(TemplateView):
     def get_context_data(self, **kwargs):
         # Everything on it is the member's own: cached per member, until the
         # portfolio changes (a submission, a decision, a release...).
-        body = page_cache.fragment(
+        body = page_cache.rendered(
             "portal-home",
             self.request.user.pk,
-            render=lambda: render_to_string(
-                "grants/portal/home_body.html",
-                self.body_context(),
-                request=self.request,
-            ),
+            template="grants/portal/home_body.html",
+            context=self.body_context,
+            request=self.request,
         )
-        return super().get_context_data(home_body=mark_safe(body), **kwargs)  # noqa: S308 - our own template's output
+        return super().get_context_data(home_body=body, **kwargs)
 
     def body_context(self) -> dict:
         user = self.request.user

@@ -4,10 +4,8 @@ Closing a project has a module of its own, ``closure``.
 """
 
 from django.db.models import Prefetch, prefetch_related_objects
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 
@@ -48,17 +46,15 @@ class ProjectDetailView(StaffRequiredMixin, DetailView):
         can = self.permissions(self.request.user)
         # The body is the same for every officer with the same permissions: made
         # once per change to the portfolio (and per day and language).
-        body = page_cache.fragment(
+        body = page_cache.rendered(
             "project",
             self.object.pk,
             "".join("1" if allowed else "0" for allowed in can.values()),
-            render=lambda: render_to_string(
-                "grants/staff/includes/project_body.html",
-                self.body_context(can),
-                request=self.request,
-            ),
+            template="grants/staff/includes/project_body.html",
+            context=lambda: self.body_context(can),
+            request=self.request,
         )
-        return super().get_context_data(project_body=mark_safe(body), **kwargs)  # noqa: S308 - our own template's output
+        return super().get_context_data(project_body=body, **kwargs)
 
     def project_with_rows(self):
         instalments = Instalment.objects.select_related(
