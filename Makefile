@@ -125,6 +125,7 @@ bench: install catalogues pdf-tools
 	$(PYTHON) bench/sweep.py
 	$(PYTHON) bench/pages.py
 	$(PYTHON) bench/documents.py
+	$(PYTHON) bench/imports.py
 
 # 50 grantees submitting reports and 10 staff browsing for 60 s against gunicorn on
 # 127.0.0.1; writes docs/loadtest.md (p50 and p95 of every page). Not part of

@@ -28,8 +28,6 @@ pages. Results are printed and, unless ``--no-write``, written to the
 import argparse
 import datetime
 import json
-import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,7 +36,7 @@ from pathlib import Path
 
 from pagebench.cases import consume, reset_peak, resident_mb
 from pagebench.config import BASE_DIR
-from pagebench.databases import set_django_environment, setup_django
+from pagebench.databases import scratch_environment, setup_django
 
 sys.path.insert(0, str(BASE_DIR))
 
@@ -67,29 +65,6 @@ def parse_arguments():
     parser.add_argument("--measure", choices=CASES, help=argparse.SUPPRESS)
     parser.add_argument("--user", type=int, help=argparse.SUPPRESS)
     return parser.parse_args()
-
-
-def scratch_environment():
-    """A temporary folder and database for the run; return (backend, clean-up)."""
-    scratch = Path(tempfile.mkdtemp(prefix="khanij-bench-documents-"))
-    set_django_environment(scratch)
-    cleanups = [lambda: shutil.rmtree(scratch, ignore_errors=True)]
-    backend = "sqlite"
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        from sweep import postgresql_scratch
-
-        url, drop = postgresql_scratch(
-            os.environ["DATABASE_URL"], name="khanij_bench_documents"
-        )
-        os.environ["DATABASE_URL"] = url
-        cleanups.insert(0, drop)
-        backend = "postgresql"
-
-    def clean_up():
-        for cleanup in cleanups:
-            cleanup()
-
-    return backend, clean_up
 
 
 def prepare(projects, *, seed):
@@ -309,7 +284,7 @@ def main():
     unknown = set(args.cases) - set(CASES)
     if unknown:
         raise SystemExit(f"Unknown cases: {', '.join(sorted(unknown))}.")
-    backend, clean_up = scratch_environment()
+    _scratch, backend, clean_up = scratch_environment("documents")
     results = {}
     try:
         setup_django()

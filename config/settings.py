@@ -269,6 +269,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = PLAIN_HTTP
 MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
 UPLOAD_MAX_BYTES = env.int("KHANIJ_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+# A workbook of a whole portfolio is larger than a grantee's document: ten
+# thousand projects with their instalments, certificates and milestones take
+# about a tenth of this.
+IMPORT_MAX_BYTES = env.int("KHANIJ_IMPORT_MAX_BYTES", default=100 * 1024 * 1024)
 
 # Email
 if os.environ.get("EMAIL_URL"):

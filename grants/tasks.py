@@ -15,7 +15,7 @@ ahead: the sweep is the scheduler.
 from celery import shared_task
 
 from grants import services, summaries
-from grants.services import queue
+from grants.services import import_jobs, queue
 from grants.services.delivery import TransientSendError
 
 # Seconds: retries wait up to 30, 60, 120, 240, 480 (full jitter: a random part of
@@ -84,12 +84,21 @@ def build_register_export(job_id):
     return services.build_register_export(job_id)
 
 
+@shared_task(
+    name="grants.tasks.run_portfolio_import", acks_late=True, ignore_result=True
+)
+def run_portfolio_import(job_id):
+    """Check an uploaded workbook, or import a confirmed one, off the request."""
+    return import_jobs.run_import_step(job_id)
+
+
 # What the services queue, by the kind of row each task sends.
 queue.register(queue.REMINDER, send_reminder)
 queue.register(queue.DIGEST, send_digest)
 queue.register(queue.NOTICE, send_notice)
 queue.register(queue.PASSWORD_RESET, send_password_reset)
 queue.register(queue.REGISTER_EXPORT, build_register_export)
+queue.register(queue.PORTFOLIO_IMPORT, run_portfolio_import)
 
 
 @shared_task(

@@ -23,7 +23,7 @@ FOUNDATION = {
     "page_cache",
 }
 MODELS = {"models"}
-READS = {"reads", "summaries", "rollup"}
+READS = {"reads", "summaries", "rollup", "imports"}
 SERVICES = {"services"}
 TASKS = {"tasks"}
 # What serves a request or a command: nothing below imports these.
@@ -50,6 +50,7 @@ MAY_NOT_IMPORT = {
     "reads": SERVICES | TASKS | ENTRY,
     "summaries": SERVICES | TASKS | ENTRY,
     "rollup": SERVICES | TASKS | ENTRY,
+    "imports": SERVICES | TASKS | ENTRY,
     "services": TASKS | ENTRY,
     "tasks": ENTRY,
 }

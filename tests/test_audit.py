@@ -760,8 +760,26 @@ def use_two_factor_invitation(actor):
     ]
 
 
+def import_portfolio(actor):
+    from grants.imports.reading import read_workbook
+    from tests import workbooks
+
+    contents = read_workbook(workbooks.upload(workbooks.one_project()))
+    with acting():
+        services.import_portfolio(contents, by=actor, apply=True)
+    project = Project.objects.get(reference="REE-2425-01")
+    return [
+        Audited(
+            project.milestones.get(title="Final report"),
+            "+",
+            reason="Imported from a workbook",
+        ),
+    ]
+
+
 SERVICES = [
     Service("sanction_project", "finance_officer", sanction),
+    Service("import_portfolio", "finance_officer", import_portfolio),
     Service("mark_condition_met", "programme_officer", mark_condition_met),
     Service("set_release_conditions", "programme_officer", set_release_conditions),
     Service("request_reappropriation", "grantee", request_reappropriation),
@@ -833,6 +851,10 @@ NOT_AUDITED = {
     "request_register_export": "a RegisterExport row records who asked for it, when",
     "build_register_export": "a RegisterExport row records its own progress and end",
     "write_grant_register": "changes no row: writes the register as a PDF",
+    "start_import": "a PortfolioImport row records who uploaded the workbook, when",
+    "confirm_import": "a PortfolioImport row records who confirmed it, when",
+    "run_import_step": "writes through import_portfolio, audited above",
+    "import_file": "writes through import_portfolio, audited above",
 }
 
 

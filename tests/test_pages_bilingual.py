@@ -25,6 +25,7 @@ from grants.models import (
     Extension,
     Milestone,
     Organisation,
+    PortfolioImport,
     ProgressReport,
     Project,
     Reappropriation,
@@ -73,6 +74,8 @@ NOT_PAGES = {
     "project-brief": "a PDF document",
     "assets-pdf": "a PDF document",
     "register-job-download": "a PDF or XLSX file",
+    "import-template": "an XLSX file",
+    "import-confirm": "POST only",
 }
 
 
@@ -142,6 +145,16 @@ def staff_pages():
         "register-job": {
             "pk": RegisterExportFactory(
                 requested_by=first(User.objects.filter(username="officer"))
+            ).pk
+        },
+        "import": {},
+        # A workbook the worker is reading: its page shows the progress.
+        "import-detail": {
+            "pk": PortfolioImport.objects.create(
+                file="imports/portfolio.xlsx",
+                original_name="portfolio.xlsx",
+                sha256="0" * 64,
+                uploaded_by=first(User.objects.filter(username="finance")),
             ).pk
         },
     }

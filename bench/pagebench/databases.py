@@ -56,6 +56,39 @@ def set_django_environment(var_dir):
     os.environ["DJANGO_SECURE_HSTS_SECONDS"] = "0"
 
 
+def scratch_environment(name: str):
+    """A temporary folder and database named for one benchmark.
+
+    The folder (``KHANIJ_VAR_DIR``) holds the SQLite database, or with
+    DATABASE_URL set to PostgreSQL, a new database ``khanij_bench_<name>`` is
+    made next to the one named and dropped by the clean-up. Returns (folder,
+    backend, clean-up).
+    """
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    scratch = Path(tempfile.mkdtemp(prefix=f"khanij-bench-{name}-"))
+    set_django_environment(scratch)
+    cleanups = [lambda: shutil.rmtree(scratch, ignore_errors=True)]
+    backend = "sqlite"
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        from sweep import postgresql_scratch
+
+        url, drop = postgresql_scratch(
+            os.environ["DATABASE_URL"], name=f"khanij_bench_{name}"
+        )
+        os.environ["DATABASE_URL"] = url
+        cleanups.insert(0, drop)
+        backend = "postgresql"
+
+    def clean_up():
+        for cleanup in cleanups:
+            cleanup()
+
+    return scratch, backend, clean_up
+
+
 def setup_django():
     import django
 

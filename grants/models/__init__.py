@@ -21,6 +21,7 @@ Django finds them and how the rest of the code imports them
 - ``assets``: ``Asset``, ``AssetDisposal`` (Form GFR-22);
 - ``reminders``: ``ReminderRule``, ``Reminder``, ``Digest``;
 - ``registers``: ``RegisterExport`` (a register built as a file by the worker);
+- ``imports``: ``PortfolioImport`` (a workbook checked, then imported, by the worker);
 - ``summaries``: ``ProjectSummary``, ``PortfolioRollup``.
 """
 
@@ -44,6 +45,7 @@ from grants.models.decisions import (
     SubmissionQuerySet,
 )
 from grants.models.enrolment import TwoFactorInvitation, TwoFactorInvitationQuerySet
+from grants.models.imports import PortfolioImport
 from grants.models.milestones import (
     NON_COMPLIANT_AFTER_DAYS,
     Milestone,
@@ -69,6 +71,7 @@ from grants.models.reminders import Digest, Reminder, ReminderRule
 from grants.models.summaries import PortfolioRollup, ProjectSummary
 
 __all__ = [
+    "PortfolioImport",
     "NON_COMPLIANT_AFTER_DAYS",
     "TRL_VALIDATORS",
     "Asset",

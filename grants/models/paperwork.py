@@ -112,6 +112,14 @@ class UtilisationCertificate(Submission):
     )
     # submitted_on, submitted_by, decided_on and decided_by: from Submission.
     return_reason = models.TextField(_("return reason"), blank=True)
+    signed_copy_elsewhere = models.TextField(
+        _("signed copy kept elsewhere"),
+        blank=True,
+        help_text=_(
+            "For a certificate accepted before the ministry's files came here: "
+            "where its signed copy is kept (a file number)."
+        ),
+    )
 
     history = HistoricalRecords()
 

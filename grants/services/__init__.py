@@ -38,6 +38,13 @@ from grants.services.enrolment import (
     reset_two_factor,
     use_two_factor_invitation,
 )
+from grants.services.import_jobs import (
+    confirm_import,
+    import_file,
+    run_import_step,
+    start_import,
+)
+from grants.services.imports import import_portfolio
 from grants.services.milestones import (
     recommend_instalment,
     reschedule_milestone,
@@ -95,6 +102,11 @@ from grants.services.reminders import (
 )
 
 __all__ = [
+    "confirm_import",
+    "import_file",
+    "import_portfolio",
+    "run_import_step",
+    "start_import",
     "is_above_threshold",
     "ASSET_KEEPER_ROLES",
     "CERTIFICATE_SUBMITTER_ROLES",

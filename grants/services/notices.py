@@ -17,6 +17,8 @@ language when the task sends it. So one decision may tell the grantee in Hindi a
 the programme officer, in copy, in English.
 """
 
+import contextlib
+import contextvars
 import datetime
 import functools
 from collections.abc import Callable
@@ -37,6 +39,21 @@ from grants.services.recipients import language_of, project_recipients
 
 # What a decision says: a text, or a function that writes it in the active language.
 Words = str | Callable[[], str]
+
+_silenced = contextvars.ContextVar("notices_silenced", default=False)
+
+
+@contextlib.contextmanager
+def silenced():
+    """Record decisions without telling anyone: within, ``record_notice`` writes
+    nothing. For decisions taken before the portfolio came here (an import of the
+    ministry's earlier files): the grantee was told at the time, by letter.
+    """
+    token = _silenced.set(True)
+    try:
+        yield
+    finally:
+        _silenced.reset(token)
 
 
 def decision_key(kind: str, row) -> str:
@@ -79,6 +96,8 @@ def record_notice(
     texts or functions returning one: a function is called in each recipient's
     language, once per language.
     """
+    if _silenced.get():
+        return []
     key = decision_key(kind, row)
     portal_path = portal_path or reverse("portal:project-detail", args=[project.pk])
     written = {}

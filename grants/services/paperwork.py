@@ -295,15 +295,27 @@ def _mark_milestones(milestones, *, status, decided_on, decided_by, reason=""):
 
 @transaction.atomic
 def accept_certificate(
-    certificate: UtilisationCertificate, *, decided_on: datetime.date, decided_by: User
+    certificate: UtilisationCertificate,
+    *,
+    decided_on: datetime.date,
+    decided_by: User,
+    signed_copy_elsewhere: str = "",
 ) -> UtilisationCertificate:
     """Accept a submitted UC; its milestone is then met.
 
     Only with its signed copy on file: Form GFR 12-A is a signed certificate, and
-    the figures typed into the portal are not the certificate itself.
+    the figures typed into the portal are not the certificate itself. A
+    certificate the ministry accepted on paper before its files came here (an
+    import) is the exception: ``signed_copy_elsewhere`` says where the signed
+    copy is kept, and is recorded on the certificate.
     """
     signed = certificate.documents.filter(kind=Document.Kind.SIGNED_UC).exists()
-    if certificate.status == UtilisationCertificate.Status.SUBMITTED and not signed:
+    elsewhere = "" if signed else signed_copy_elsewhere.strip()
+    if (
+        certificate.status == UtilisationCertificate.Status.SUBMITTED
+        and not signed
+        and not elsewhere
+    ):
         raise GrantRuleError(
             _(
                 "%(certificate)s has no signed copy on file: a utilisation "
@@ -318,6 +330,7 @@ def accept_certificate(
         status=UtilisationCertificate.Status.ACCEPTED,
         decided_on=decided_on,
         decided_by=decided_by,
+        signed_copy_elsewhere=elsewhere,
     )
     _mark_milestones(
         certificate.milestones.all(),

@@ -14,6 +14,8 @@ NOTICE = "notice"
 PASSWORD_RESET = "password_reset"
 # A register (``RegisterExport``) built as a file by the worker.
 REGISTER_EXPORT = "register_export"
+# A workbook (``PortfolioImport``) checked, then imported, by the worker.
+PORTFOLIO_IMPORT = "portfolio_import"
 
 _senders = {}
 

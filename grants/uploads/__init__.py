@@ -64,6 +64,7 @@ from .common import (
     _read_at,
     _refuse,
     _refuse_markup,
+    _refuse_password,
     _what_it_is,
     describe_types,
     sanitise_filename,
@@ -221,6 +222,22 @@ __all__ = [
 ]
 
 
+# An Office file saved with a password to open is not a ZIP package but an OLE
+# compound file holding the encrypted package, described by this stream.
+OLE_ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+
+
+def _is_encrypted_package(uploaded_file) -> bool:
+    """Whether an OLE file is a Word or Excel file encrypted with a password."""
+    uploaded_file.seek(0)
+    tail = b""
+    while data := uploaded_file.read(1 << 16):
+        if OLE_ENCRYPTION_STREAM in tail + data:
+            return True
+        tail = data[-len(OLE_ENCRYPTION_STREAM) :]
+    return False
+
+
 # The door -----------------------------------------------------------------------------
 
 
@@ -256,6 +273,8 @@ def check_upload(
             file_type = JPEG
         elif head.startswith(b"PK\x03\x04"):
             file_type = _check_ooxml(uploaded_file, shown=shown)
+        elif head.startswith(OLE_SIGNATURE) and _is_encrypted_package(uploaded_file):
+            _refuse_password(shown)
         else:
             _refuse(
                 _(

@@ -9,6 +9,7 @@ from grants.views.staff import (
     closure,
     dashboard,
     extensions,
+    imports,
     milestones,
     money,
     orders,
@@ -168,6 +169,18 @@ urlpatterns = [
         name="organisation-list",
     ),
     path("reminders/", tables.ReminderListView.as_view(), name="reminder-list"),
+    path("import/", imports.ImportView.as_view(), name="import"),
+    path(
+        "import/template.xlsx",
+        imports.TemplateDownloadView.as_view(),
+        name="import-template",
+    ),
+    path("import/<int:pk>/", imports.ImportDetailView.as_view(), name="import-detail"),
+    path(
+        "import/<int:pk>/confirm/",
+        imports.ImportConfirmView.as_view(),
+        name="import-confirm",
+    ),
     path(
         "registers/assets/",
         tables.AssetRegisterView.as_view(),

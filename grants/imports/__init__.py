@@ -1,0 +1,1 @@
+"""Bringing an existing portfolio in from a workbook."""
