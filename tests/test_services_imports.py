@@ -192,3 +192,16 @@ def test_the_check_counts_its_projects_for_the_progress_bar():
     )
 
     assert counted == [(1, 1)]
+
+
+def test_a_project_refused_at_its_sanction_has_its_certificates_checked_too():
+    records = workbooks.one_project()
+    records[workbooks.schema.INSTALMENTS][1]["amount"] = "11,00,000"
+    records[workbooks.schema.CERTIFICATES][0]["closing_balance"] = "2.5 lakh"
+
+    report = run(records)
+
+    assert sorted(p.sheet for p in report.errors) == [
+        "Projects",
+        "Utilisation certificates",
+    ]

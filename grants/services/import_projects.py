@@ -23,6 +23,7 @@ from grants.formatting import fiscal_year_of, format_date
 from grants.imports.reading import Record
 from grants.imports.schema import (
     BUDGET_LINES,
+    CERTIFICATE_FIGURES,
     CERTIFICATES,
     CONDITIONS,
     INSTALMENTS,
@@ -33,6 +34,7 @@ from grants.models import Element, Project, Scheme, User
 from grants.services.dates import dated_problem
 from grants.services.import_history import HistoryReplay
 from grants.services.money import PlannedBudgetLine, PlannedInstalment, sanction_project
+from grants.services.paperwork import CertificateFigures
 from grants.services.projects import extend_project
 
 # What a row may not change on a project on record, and what changes it instead.
@@ -159,6 +161,7 @@ class ProjectImporter:
         rows = {name: self.rows[name].get(reference, []) for name in self.rows}
         if any(r.faulty for sheet_rows in rows.values() for r in sheet_rows):
             return  # reported where read; the rules would only repeat it
+        figures_add_up = self._figures_add_up(rows)
         if not self._dates_done(record, rows):
             return
         try:
@@ -168,7 +171,7 @@ class ProjectImporter:
                     project = self.sanction(record, rows)
                 else:
                     project = self.compare(existing, record, rows)
-                if project is None:
+                if project is None or not figures_add_up:
                     raise _Stop
                 replay = HistoryReplay(self, project, record, rows)
                 if not replay.run():
@@ -193,6 +196,19 @@ class ProjectImporter:
                 if problem:
                     self.report.add(row.problem(problem, column=name))
                     fine = False
+        return fine
+
+    def _figures_add_up(self, rows) -> bool:
+        """Each certificate's Form GFR 12-A arithmetic, whatever else goes wrong:
+        a fault in one row does not hide the arithmetic of the others."""
+        fine = True
+        for row in rows[CERTIFICATES.name]:
+            figures = CertificateFigures(
+                **{name: row[name] for name in CERTIFICATE_FIGURES}
+            )
+            for name, message in figures.errors().items():
+                self.report.add(row.problem(message, column=name))
+                fine = False
         return fine
 
     def values(self, record: Record) -> dict | None:
