@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from grants import summaries
 from grants.imports.reading import WorkbookRefused, read_workbook
 from grants.imports.report import Report
 from grants.models import PortfolioImport, User
@@ -189,6 +190,7 @@ def run_import_step(job_id: int) -> str:
             )
             return PortfolioImport.Status.FAILED
         if report.applied:
+            _summarise()
             return PortfolioImport.Status.IMPORTED
         if applying:
             status = PortfolioImport.Status.FAILED
@@ -210,7 +212,17 @@ def import_file(path, *, by: User, apply: bool) -> Report:
     with open(path, "rb") as handle:
         workbook = File(handle, name=str(path))
         contents = read_workbook(workbook)
-        return import_portfolio(contents, by=by, apply=apply)
+        report = import_portfolio(contents, by=by, apply=apply)
+    if report.applied:
+        _summarise()
+    return report
+
+
+def _summarise() -> None:
+    """Bring the imported projects' summaries up to date now, in the worker, so
+    the first dashboard after a large import does not do it while an officer
+    waits (the nightly task would, too)."""
+    summaries.bring_up_to_date()
 
 
 def _failure(error: Exception) -> str:
