@@ -53,24 +53,39 @@ class WorkbookRefused(Exception):
         self.message = message
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
-    """One row of one sheet: its values as stored, and where each came from."""
+    """One row of one sheet: its values as stored, and where each came from.
+
+    A workbook of ten thousand projects has a hundred thousand rows and more, so
+    a row keeps only what it was read from (the cells as openpyxl gave them) and
+    its values read; the header and the value shown in a report are worked out
+    when a problem is reported.
+    """
 
     sheet: Sheet
     title: str
     row: int
     values: dict
-    # By column name: the header as written in the file and the value found.
-    found: dict = field(default_factory=dict)
+    # The row's cells as read, and each column's position and header as written
+    # in the file (one mapping for the whole sheet).
+    cells: tuple = ()
+    positions: dict = field(default_factory=dict)
     # A cell of the row could not be read: the row is reported, not written.
     faulty: bool = False
 
     def __getitem__(self, name):
         return self.values.get(name)
 
+    def shown(self, name: str) -> str:
+        """The value of a column's cell as the report writes it."""
+        index, _header = self.positions.get(name, (None, ""))
+        if index is None or index >= len(self.cells):
+            return ""
+        return shown(self.cells[index])
+
     def problem(self, message, *, column: str = "", accepted="", level=ERROR):
-        header, value = self.found.get(column, ("", ""))
+        _index, header = self.positions.get(column, (None, ""))
         if column and not header:
             header = str(self.sheet.column(column).header)
         return Problem(
@@ -78,7 +93,7 @@ class Record:
             sheet=self.title,
             row=self.row,
             column=header,
-            value=value,
+            value=self.shown(column) if column else "",
             accepted=str(accepted),
             level=level,
         )
@@ -273,6 +288,9 @@ class SheetReader:
         if header is None:
             return []
         header_row, columns = header
+        self.positions = {
+            column.name: (index, header) for index, (column, header) in columns.items()
+        }
         records = []
         empty_run = 0
         number = header_row
@@ -398,10 +416,9 @@ class SheetReader:
         if str(first).strip().casefold().startswith(EXAMPLE_PREFIX):
             self.examples += 1
             return None
-        record = Record(self.sheet, self.title, number, {})
+        record = Record(self.sheet, self.title, number, {}, values, self.positions)
         for index, (column, header) in columns.items():
             value = values[index] if index < len(values) else None
-            record.found[column.name] = (header, shown(value))
             formula = self.formulas.get((self.title, number, index + 1))
             if formula is not None and value is None:
                 self.problem(
@@ -442,6 +459,4 @@ class SheetReader:
                 record.faulty = True
                 continue
             record.values[column.name] = parsed
-        for column in self.sheet.columns:
-            record.values.setdefault(column.name, None)
         return record

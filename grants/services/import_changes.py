@@ -313,7 +313,7 @@ class ProjectChanges:
                             "status": (certificate.status, row["status"]),
                             "decided_on": (None, row["decided_on"]),
                         },
-                        key=f"{self.project.reference} {row.found['period_end'][1]}",
+                        key=f"{self.project.reference} {row.shown('period_end')}",
                     )
                     self.report.count(row.title, "changed")
                 else:

@@ -278,7 +278,7 @@ class HistoryReplay:
                     row.problem(
                         _("A period ending %(day)s falls in %(year)s.")
                         % {
-                            "day": row.found["period_end"][1],
+                            "day": row.shown("period_end"),
                             "year": fiscal_year_of(row["period_end"]),
                         },
                         column="fiscal_year",

@@ -264,7 +264,7 @@ class ProjectImporter:
                     "fiscal_year",
                     _("A sanction dated %(day)s falls in %(year)s.")
                     % {
-                        "day": record.found["sanctioned_on"][1],
+                        "day": record.shown("sanctioned_on"),
                         "year": fiscal_year_of(record["sanctioned_on"]),
                     },
                 )
