@@ -56,7 +56,7 @@ def parse_arguments():
 def prepare(projects, *, seed, workbook: Path) -> dict:
     """Generate, export and empty the portfolio; return the export's figures."""
     from django.core.management import call_command
-    from django.db.models import F
+    from django.db.models import F, Q
     from django.utils import timezone
 
     from grants.generator import generate_portfolio
@@ -80,11 +80,19 @@ def prepare(projects, *, seed, workbook: Path) -> dict:
         override_reason="Released on the division's file noting",
         low_utilisation_note="Committed expenditure confirmed by the PI",
     )
-    # A certificate past the 12 months after the end date is a generated slip
-    # the import would refuse: such projects are left out of the workbook.
-    late = UtilisationCertificate.objects.filter(
-        period_end__gt=F("project__end_on") + datetime.timedelta(days=365)
-    ).values("project")
+    # Generated slips the import would refuse leave their projects out of the
+    # workbook: a certificate past the 12 months after the end date, a release
+    # or decision dated after today.
+    today = timezone.localdate()
+    slips = (
+        Q(certificates__period_end__gt=F("end_on") + datetime.timedelta(days=365))
+        | Q(instalments__released_on__gt=today)
+        | Q(certificates__submitted_on__gt=today)
+        | Q(certificates__decided_on__gt=today)
+        | Q(milestones__submitted_on__gt=today)
+        | Q(milestones__decided_on__gt=today)
+    )
+    late = list(Project.objects.filter(slips).values_list("pk", flat=True))
     Instalment.objects.filter(project__in=late).update(covering_certificate=None)
     Project.objects.filter(pk__in=late).delete()
     reset_peak()
@@ -250,9 +258,10 @@ def write_markdown(summary):
         "",
         f"`bench/imports.py` on {summary['backend']}: a generated portfolio of "
         f"{summary['projects']:,} projects ({export['projects']:,} exported: the "
-        "generator's certificates ending past the 12 months after a project's end "
-        "are left out) exported to the template, then checked and imported into an "
-        "empty database, each in a fresh process; measured "
+        "generator's slips the import refuses, certificates past the 12 months after "
+        "a project's end and dates after today, are left out) exported to the "
+        "template, then checked and imported into an empty database, each in a "
+        "fresh process; measured "
         f"{summary['measured_at'][:10]} (single runs on this machine).",
         "",
         "| step | rows | time | of which reading | peak memory |",
