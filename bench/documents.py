@@ -37,6 +37,7 @@ from pathlib import Path
 from pagebench.cases import consume, reset_peak, resident_mb
 from pagebench.config import BASE_DIR
 from pagebench.databases import scratch_environment, setup_django
+from pagebench.report import replace_section
 
 sys.path.insert(0, str(BASE_DIR))
 
@@ -347,15 +348,9 @@ def write_markdown(summary):
                 f"(+{row['growth_mb']:,.0f} MB while building), "
                 f"{row['bytes'] / 1024 / 1024:,.1f} MB{pages}."
             )
-    section = "\n".join(lines).rstrip() + "\n"
+    section = "\n".join(lines)
     text = MARKDOWN.read_text() if MARKDOWN.exists() else ""
-    start = text.find("## Documents")
-    if start == -1:
-        text = text.rstrip() + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + ("" if end == -1 else text[end:])
-    MARKDOWN.write_text(text)
+    MARKDOWN.write_text(replace_section(text, "## Documents", section, before=None))
 
 
 if __name__ == "__main__":

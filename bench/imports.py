@@ -33,6 +33,7 @@ from pathlib import Path
 from pagebench.cases import reset_peak, resident_mb
 from pagebench.config import BASE_DIR
 from pagebench.databases import scratch_environment, setup_django
+from pagebench.report import replace_section
 
 sys.path.insert(0, str(BASE_DIR))
 
@@ -278,15 +279,9 @@ def write_markdown(summary):
         f"reasons), {imported['errors']:,} errors; "
         f"{imported['projects_written']:,} projects on record after the import.",
     ]
-    section = "\n".join(lines).rstrip() + "\n"
+    section = "\n".join(lines)
     text = MARKDOWN.read_text() if MARKDOWN.exists() else ""
-    start = text.find("## Import")
-    if start == -1:
-        text = text.rstrip() + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + ("" if end == -1 else text[end:])
-    MARKDOWN.write_text(text)
+    MARKDOWN.write_text(replace_section(text, "## Import", section, before=None))
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ def replace_section(text, heading, section, before=SWEEP_SECTION):
     """Put ``section`` in place of the one under ``heading``.
 
     A section not there yet goes before the one headed ``before`` (the sweep's by
-    default), or at the end.
+    default; None for none), or at the end.
     """
     section = section.rstrip("\n") + "\n"
 
@@ -69,7 +69,7 @@ def replace_section(text, heading, section, before=SWEEP_SECTION):
         following = text.find("\n## ", start + len(heading))
         after = text[following + 1 :] if following != -1 else ""
         return text[:start] + section + ("\n" + after if after else "")
-    following = position(before)
+    following = position(before) if before else -1
     if following != -1:
         return text[:following] + section + "\n" + text[following:]
     return text.rstrip("\n") + "\n\n" + section

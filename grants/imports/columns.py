@@ -1,7 +1,7 @@
 """The pieces the import's sheets are described with: a column, a sheet.
 
 ``grants.imports.schema`` lists the sheets; these say how a column's cells are
-read (``Column.read_cell``) and how a sheet finds its columns by header, in
+read (``Column.reader``) and how a sheet finds its columns by header, in
 either language.
 """
 
@@ -61,10 +61,6 @@ class Column:
         if self.kind == "choice":
             return cells.choice_reader(self.choice_pairs())
         return self.read
-
-    def read_cell(self, value):
-        """One cell's value as stored; ``CellProblem`` if it cannot be read."""
-        return self.reader()(value)
 
 
 def text(name, header, *, max_length, required=False, help="", width=24, **kw):
