@@ -65,6 +65,12 @@ INSTALLED_APPS = [
     # Beat's schedule lives in the database, so a ministry admin can change the
     # time of the reminder sweep, or pause it, in the admin.
     "django_celery_beat",
+    # The REST API (grants/api/, docs/api.md).
+    "rest_framework",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "drf_standardized_errors",
     "grants",
 ]
 
@@ -383,6 +389,68 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
     }
+}
+# The REST API (grants/api/, docs/api.md). Only tokens sign in: no session, so no
+# cookie a page elsewhere could ride on, and a staff session's second factor is not
+# needed per request (the token was made after it). JSON in and out, nothing else.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["grants.api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["grants.api.access.SignedIn"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["grants.api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env("KHANIJ_API_RATE", default="600/minute")},
+    "DEFAULT_SCHEMA_CLASS": "grants.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATE_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "grants.api.problems.ProblemHandler",
+    "EXCEPTION_FORMATTER_CLASS": "grants.api.problems.ProblemFormatter",
+}
+# Tokens are stored as a SHA-512 digest and a short prefix that names them; the
+# secret is shown once. The prefix lets a leaked token be recognised by scanners.
+KNOX_TOKEN_MODEL = "grants.ApiToken"
+REST_KNOX = {
+    "TOKEN_PREFIX": "khanij_",
+    "TOKEN_TTL": None,  # each token's lifetime is chosen when it is made
+    "AUTH_HEADER_PREFIX": "Token",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Khanij R&D API",
+    "DESCRIPTION": (
+        "The REE research-grant portfolio of the Ministry of Mines: projects and "
+        "their money, instalments and their release conditions, utilisation "
+        "certificates, milestones, progress reports and documents. See docs/api.md."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" or a "kind": each its own name in the document.
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectStatusEnum": "grants.models.Project.Status",
+        "MilestoneStatusEnum": "grants.models.Milestone.Status",
+        # A certificate and a report move through the same three: one name.
+        "SubmissionStatusEnum": "grants.models.ProgressReport.Status",
+        "CertificateKindEnum": "grants.models.UtilisationCertificate.Kind",
+        "MilestoneKindEnum": "grants.models.Milestone.Kind",
+        "DocumentKindEnum": "grants.models.Document.Kind",
+        "ConditionKindEnum": "grants.models.ReleaseCondition.Kind",
+        "OrganisationKindEnum": "grants.models.Organisation.Kind",
+    },
 }
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=60 * 60 * 8)
 SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request

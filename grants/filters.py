@@ -127,7 +127,12 @@ def search_projects(queryset, value: str):
 
 
 class StaffFilterSet(django_filters.FilterSet):
-    """A filter bar whose choice lists start with "any"."""
+    """A filter bar whose choice lists start with "any".
+
+    Every filter names its label, translated when shown: a label django-filter
+    works out from the model is worked out once, in whatever language is active
+    the first time anything (the API's schema, say) reads it, and then kept.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,7 +160,9 @@ class ProjectFilter(StaffFilterSet):
             attrs={"placeholder": _("reference, title, organisation or PI")}
         ),
     )
-    scheme = django_filters.ModelChoiceFilter(queryset=Scheme.objects.all())
+    scheme = django_filters.ModelChoiceFilter(
+        queryset=Scheme.objects.all(), label=_("Scheme")
+    )
     fiscal_year = django_filters.ChoiceFilter(
         label=_("FY of sanction"), choices=project_fiscal_years
     )
@@ -164,11 +171,13 @@ class ProjectFilter(StaffFilterSet):
         label=_("Organisation kind"),
         choices=Organisation.Kind.choices,
     )
-    stage = django_filters.ChoiceFilter(choices=Project.Stage.choices)
+    stage = django_filters.ChoiceFilter(choices=Project.Stage.choices, label=_("Stage"))
     element = django_filters.ModelChoiceFilter(
         field_name="elements", queryset=Element.objects.all(), label=_("Element")
     )
-    status = django_filters.ChoiceFilter(choices=Project.Status.choices)
+    status = django_filters.ChoiceFilter(
+        choices=Project.Status.choices, label=_("Status")
+    )
     programme_officer = django_filters.ModelChoiceFilter(
         queryset=programme_officers, label=_("Programme officer")
     )
@@ -202,7 +211,7 @@ class ProjectFilter(StaffFilterSet):
             Q(organisation__slug=value) | Q(organisation__name__icontains=value)
         )
 
-    def filter_has_overdue(self, queryset, name, value):
+    def filter_has_overdue(self, queryset, name, value: bool):
         overdue = overdue_exists(on=timezone.localdate())
         return queryset.filter(overdue if value else ~overdue)
 
@@ -217,8 +226,10 @@ class MilestoneFilter(StaffFilterSet):
         widget=forms.TextInput(attrs={"placeholder": _("reference or title")}),
     )
     due = date_range("due_on", _("Due"))
-    status = django_filters.ChoiceFilter(choices=Milestone.Status.choices)
-    kind = django_filters.ChoiceFilter(choices=Milestone.Kind.choices)
+    status = django_filters.ChoiceFilter(
+        choices=Milestone.Status.choices, label=_("Status")
+    )
+    kind = django_filters.ChoiceFilter(choices=Milestone.Kind.choices, label=_("Kind"))
     fiscal_year = django_filters.ChoiceFilter(
         field_name="project__fiscal_year",
         label=_("FY of sanction"),
@@ -241,7 +252,7 @@ class MilestoneFilter(StaffFilterSet):
     def filter_project(self, queryset, name, value):
         return search(queryset, ["project__reference", "project__title"], value)
 
-    def filter_overdue(self, queryset, name, value):
+    def filter_overdue(self, queryset, name, value: bool):
         overdue = overdue_condition(on=timezone.localdate())
         return queryset.filter(overdue if value else ~overdue)
 
@@ -291,7 +302,7 @@ class InstalmentFilter(StaffFilterSet):
     def filter_project(self, queryset, name, value):
         return search(queryset, ["project__reference", "project__title"], value)
 
-    def filter_released_in(self, queryset, name, value):
+    def filter_released_in(self, queryset, name, value: str):
         start, end = fiscal_year_bounds(value)
         return queryset.filter(released_on__range=(start, end))
 
@@ -305,8 +316,12 @@ class CertificateFilter(StaffFilterSet):
         label=_("Project"),
         widget=forms.TextInput(attrs={"placeholder": _("reference or title")}),
     )
-    status = django_filters.ChoiceFilter(choices=UtilisationCertificate.Status.choices)
-    kind = django_filters.ChoiceFilter(choices=UtilisationCertificate.Kind.choices)
+    status = django_filters.ChoiceFilter(
+        choices=UtilisationCertificate.Status.choices, label=_("Status")
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=UtilisationCertificate.Kind.choices, label=_("Kind")
+    )
     fiscal_year = django_filters.ChoiceFilter(
         label=_("FY"), choices=certificate_fiscal_years
     )
@@ -332,8 +347,13 @@ class OrganisationFilter(StaffFilterSet):
         method="filter_q",
         widget=forms.TextInput(attrs={"placeholder": _("name, city or PAN")}),
     )
-    kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices)
-    state = django_filters.ChoiceFilter(choices=Organisation.State.choices)
+    kind = django_filters.ChoiceFilter(
+        choices=Organisation.Kind.choices, label=_("Kind")
+    )
+    state = django_filters.ChoiceFilter(
+        choices=Organisation.State.choices,
+        label=pgettext_lazy("Indian state", "State"),
+    )
 
     class Meta:
         model = Organisation
@@ -355,7 +375,9 @@ class ReminderFilter(StaffFilterSet):
     recipient = django_filters.CharFilter(
         field_name="recipient_email", lookup_expr="icontains", label=_("Recipient")
     )
-    status = django_filters.ChoiceFilter(choices=Reminder.Status.choices)
+    status = django_filters.ChoiceFilter(
+        choices=Reminder.Status.choices, label=_("Status")
+    )
     rule = django_filters.ModelChoiceFilter(queryset=ReminderRule.objects.all())
     sent = date_range("sent_at__date", _("Sent"))
     due = date_range("due_on", _("For due date"))

@@ -10,6 +10,8 @@ field decides the language of every e-mail they are sent.
 - At login, a choice made on the login page (the cookie) is kept on the user;
   without one, the user's own choice is applied and written to the cookie.
 - E-mails use the same choice (``grants.services.recipients.language_of``).
+- An API request (no session, no cookie) is answered in the language its
+  ``Accept-Language`` asks for, else in its token's user's (``for_api_request``).
 - At logout the cookie goes, so the next person at a shared machine is not signed
   in to the previous person's language.
 """
@@ -80,6 +82,21 @@ class UserLanguageMiddleware:
             if cookie != code and settings.LANGUAGE_COOKIE_NAME not in response.cookies:
                 _set_cookie(response, code)
         return response
+
+
+def for_api_request(request, user) -> str:
+    """Activate and return the language of an API request signed in as ``user``."""
+    asked = request.META.get("HTTP_ACCEPT_LANGUAGE")
+    code = (
+        translation.get_language_from_request(request)
+        if asked
+        else language_of(user)
+        if user.is_authenticated
+        else settings.LANGUAGE_CODE
+    )
+    translation.activate(code)
+    request.LANGUAGE_CODE = code
+    return code
 
 
 @receiver(user_logged_in, dispatch_uid="grants.language.adopt_language_at_login")

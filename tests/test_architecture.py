@@ -43,6 +43,7 @@ ENTRY = {
     "backends",
     "templatetags",
     "calendar_feed",
+    "api",
 }
 
 MAY_NOT_IMPORT = {

@@ -824,6 +824,10 @@ SERVICES = [
 
 # What the rest of the package changes, and why no audit history is kept of it.
 NOT_AUDITED = {
+    "create_api_token": "a user's own key; the account page lists it",
+    "revoke_api_token": "a user's own key; the request log keeps its name",
+    "token_used": "when a user's own key was last used",
+    "record_api_request": "it is the log",
     "already_released": "words only: what the loser of a release race is told",
     "find_covering_certificate": "reads only",
     "is_above_threshold": "reads only: whether a move needs finance's decision",

@@ -44,7 +44,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_morning")]
 # typed date's pattern, and the names of products a reader uses beside the app.
 LATIN_ALLOWED = set(
     """
-    GFR UC UCs PFMS TRL REE PI PDF CSV XLSX ICS Rs GIGW WCAG AA OTP
+    GFR UC UCs PFMS TRL REE PI PDF CSV XLSX ICS Rs GIGW WCAG AA OTP API
     PAN DPIIT Udyam SoE MSME PSU CIN IFSC JNARDDC DSIR UTR
     Khanij R D S T PRISM English
     Sc Y La Ce Pr Nd Pm Sm Eu Gd Tb Dy Ho Er Tm Yb Lu
@@ -76,6 +76,7 @@ NOT_PAGES = {
     "register-job-download": "a PDF or XLSX file",
     "import-template": "an XLSX file",
     "import-confirm": "POST only",
+    "api-token-revoke": "POST only",
 }
 
 
@@ -185,7 +186,12 @@ def portal_pages(project):
     }
 
 
-ACCOUNT_PAGES = ["password_change", "password_change_done", "two-factor-setup"]
+ACCOUNT_PAGES = [
+    "password_change",
+    "password_change_done",
+    "two-factor-setup",
+    "api-tokens",
+]
 TWO_FACTOR_PAGES = ["two-factor-verify", "two-factor-backup-codes"]
 ANONYMOUS_PAGES = [
     "login",

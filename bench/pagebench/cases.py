@@ -14,6 +14,7 @@ from sweep import percentile
 from pagebench.concurrency import measure_concurrency
 from pagebench.config import (
     ADMIN_CASES,
+    API_CASES,
     CASES,
     CONCURRENCY_CASE,
     EXPORT_ROWS,
@@ -269,6 +270,7 @@ def measure_size(size, *, backend, seed, requests, explain_plans, cases=CASES):
     staff.force_login(officer)
     portal.force_login(grantee)
     admin.force_login(superuser)
+    api = api_client(officer)
     context = {
         "size": size,
         "backend": backend,
@@ -289,6 +291,8 @@ def measure_size(size, *, backend, seed, requests, explain_plans, cases=CASES):
             client = portal
         elif case in ADMIN_CASES:
             client = admin
+        elif case in API_CASES:
+            client = api
         try:
             row, statements = measure_case(case, client, **context)
             if explain_plans and case in PLANNED and statements:
@@ -321,6 +325,20 @@ def measure_size(size, *, backend, seed, requests, explain_plans, cases=CASES):
             failures.append(f"plan of the sweep's candidate query: {error}")
             print(f"  no plan for the sweep's candidate query: {error}")
     return results, plans, failures
+
+
+def api_client(user):
+    """A client that signs in with a new API token of ``user``, as a script would."""
+    from django.test import Client
+
+    try:
+        from grants.models import ApiToken
+    except ImportError:  # a checkout from before the API
+        return Client()
+    _token, secret = ApiToken.objects.create(
+        user, expiry=None, name="page benchmark", second_factor=True
+    )
+    return Client(HTTP_AUTHORIZATION=f"Token {secret}")
 
 
 def measure_case(

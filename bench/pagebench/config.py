@@ -33,7 +33,13 @@ CASES = [
     "admin_projects",
     "admin_search",
     "export_csv",
+    "api_projects",
+    "api_releases",
 ]
+# Asked with an API token (the programme officer's), not a session.
+API_CASES = ("api_projects", "api_releases")
+# The API's page: 100 rows, the most a script would ask for at once.
+API_PAGE_SIZE = 100
 # The dashboard through gunicorn, many sessions at once (PostgreSQL only).
 CONCURRENCY_CASE = "dashboard_concurrent"
 ALL_CASES = [*CASES, CONCURRENCY_CASE]
@@ -57,6 +63,10 @@ WARM_UP = 2
 # own SQL, so the floor leaves them out.
 FRAMEWORK_TABLES = (
     "django_session",
+    # An API request's token, its rate counter and its line in the log.
+    "grants_apitoken",
+    "khanij_shared_cache",
+    "grants_apirequest",
     "django_content_type",
     "auth_permission",
     "auth_group",

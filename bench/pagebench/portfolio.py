@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from pagebench.config import (
     ADMIN_SEARCH,
+    API_PAGE_SIZE,
     EXPORT_ROWS,
     PORTAL_PROJECTS,
     PROJECT_PAGES,
@@ -113,9 +114,11 @@ def choose_urls(size, superuser):
     Also {case: rows matched} for the filtered and searched cases.
     """
     from django.db.models import Count
-    from django.urls import reverse
+    from django.urls import NoReverseMatch, reverse
+    from django.utils import timezone
 
     from grants.filters import ProjectFilter
+    from grants.formatting import fiscal_year_of
     from grants.models import Project
     from grants.tables import ProjectTable
 
@@ -173,6 +176,21 @@ def choose_urls(size, superuser):
             + urlencode({"q": ADMIN_SEARCH})
         ],
     }
+    try:
+        api_projects = reverse("api:project-list")
+    except NoReverseMatch:  # a checkout from before the API
+        api_projects = None
+    if api_projects is not None:
+        # The first page of projects, and this fiscal year's releases as a finance
+        # script reconciling them asks for them.
+        this_year = fiscal_year_of(timezone.localdate())
+        urls["api_projects"] = [
+            f"{api_projects}?{urlencode({'page_size': API_PAGE_SIZE})}"
+        ]
+        urls["api_releases"] = [
+            f"{reverse('api:instalment-list')}?"
+            + urlencode({"released_in": this_year, "page_size": API_PAGE_SIZE})
+        ]
     urls["dashboard_uncached"] = urls["dashboard"]
     urls["projects_table_uncached"] = urls["projects_table"]
     urls["project_page_uncached"] = urls["project_page"]

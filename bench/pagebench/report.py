@@ -5,6 +5,7 @@ import re
 
 from pagebench.config import (
     ADMIN_SEARCH,
+    API_CASES,
     CASES,
     CONCURRENCY_CASE,
     CONCURRENCY_CLIENTS,
@@ -152,6 +153,8 @@ def pages_section(rows):
             shown = f"`{urls[0]}`, the page cache emptied before each request"
         elif row["case"] in ("admin_projects", "admin_search"):
             shown = f"`{urls[0]}` as a superuser"
+        elif row["case"] in API_CASES:
+            shown = f"`{urls[0]}` with the programme officer's API token"
         else:
             shown = f"`{urls[0]}`"
         matched = f"{row['rows']:,}" if "rows" in row else ""

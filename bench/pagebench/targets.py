@@ -17,6 +17,7 @@ DASHBOARD_GROWTH = 1.5
 FLOOR_RATIO = 3
 TABLE_MS = 80
 PAGE_MS = 40
+API_MS = 100
 ADMIN_MS = 200
 QUERIES = 15
 CONCURRENT_PER_SECOND = 40
@@ -332,6 +333,19 @@ def table_targets(table, rows):
             "portal home (50 projects) built afresh",
             PAGE_MS,
             "fewer and cheaper statements, starting with the slowest",
+        ),
+        (
+            "api_projects",
+            "API, a page of 100 projects",
+            API_MS,
+            "the rows' related objects in one query each (select_related, "
+            "prefetch_related), never one per row",
+        ),
+        (
+            "api_releases",
+            "API, 100 of this fiscal year's releases",
+            API_MS,
+            "an index on the release date, and the conditions prefetched",
         ),
         ("admin_projects", "Django admin, project list", ADMIN_MS, ADMIN_SQL_HINT),
         ("admin_search", "Django admin, project search", ADMIN_MS, ADMIN_SQL_HINT),

@@ -34,6 +34,12 @@ class DecideForm(forms.Form):
     comment = reason_field(_("Comment (optional)"), required=False)
 
 
+class AcceptCertificateForm(DecideForm):
+    """Accept a certificate: its acceptance carries no comment, its return a reason."""
+
+    comment = None
+
+
 class ReturnForm(forms.Form):
     """Return a report or certificate: the grantee sees the reason."""
 

@@ -22,9 +22,11 @@ Django finds them and how the rest of the code imports them
 - ``reminders``: ``ReminderRule``, ``Reminder``, ``Digest``;
 - ``registers``: ``RegisterExport`` (a register built as a file by the worker);
 - ``imports``: ``PortfolioImport`` (a workbook checked, then imported, by the worker);
-- ``summaries``: ``ProjectSummary``, ``PortfolioRollup``.
+- ``summaries``: ``ProjectSummary``, ``PortfolioRollup``;
+- ``api``: ``ApiToken``, ``ApiRequest`` (the REST API's tokens and its log).
 """
 
+from grants.models.api import ApiRequest, ApiToken
 from grants.models.assets import Asset, AssetDisposal, AssetQuerySet
 from grants.models.common import (
     TRL_VALIDATORS,
@@ -71,6 +73,8 @@ from grants.models.reminders import Digest, Reminder, ReminderRule
 from grants.models.summaries import PortfolioRollup, ProjectSummary
 
 __all__ = [
+    "ApiRequest",
+    "ApiToken",
     "PortfolioImport",
     "NON_COMPLIANT_AFTER_DAYS",
     "TRL_VALIDATORS",

@@ -19,6 +19,12 @@ class GFRComponent(models.TextChoices):
     CAPITAL_ASSETS = "capital", _("Grant-in-aid – Creation of capital assets")
 
 
+class BudgetLineQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Return the budget lines of projects the user may see."""
+        return self.filter(project__in=Project.objects.visible_to(user))
+
+
 class BudgetLine(models.Model):
     """The amount sanctioned for one budget head in one project year."""
 
@@ -56,6 +62,8 @@ class BudgetLine(models.Model):
 
     history = HistoricalRecords()
 
+    objects = BudgetLineQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("budget line")
         verbose_name_plural = _("budget lines")
@@ -92,6 +100,10 @@ class BudgetLine(models.Model):
 
 
 class InstalmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Return the instalments of projects the user may see."""
+        return self.filter(project__in=Project.objects.visible_to(user))
+
     def released(self):
         """Return the instalments whose money has gone out."""
         return self.filter(released_on__isnull=False)

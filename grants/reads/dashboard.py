@@ -21,7 +21,7 @@ Definitions (the dashboard and ``docs/staff-workspace.md`` say the same):
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import (
     Case,
@@ -175,6 +175,8 @@ def _sum(figures) -> Figures:
 class Breakdown:
     dimension: Dimension
     rows: list[tuple[str, Figures]]
+    # Each row's value of the dimension ("2024-25", "msme"), for machines to read.
+    values: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> Figures:
@@ -238,23 +240,28 @@ def totals(portfolio: Rollup) -> Figures:
 def breakdown(portfolio: Rollup, dimension: Dimension) -> Breakdown:
     """Return the figures by one dimension: every choice, else every value found."""
     if dimension.choices:
-        rows = [
-            (str(label), portfolio.figures(dimension.key, value))
+        found = [
+            (value, str(label), portfolio.figures(dimension.key, value))
             for value, label in dimension.choices
         ]
     else:
-        rows = sorted(
+        found = sorted(
             (
                 (
+                    value,
                     portfolio.label(dimension, value),
                     portfolio.figures(dimension.key, value),
                 )
                 for value, row in portfolio.of(dimension.key).items()
                 if row["projects"]
             ),
-            key=lambda row: row[0],
+            key=lambda row: row[1],
         )
-    return Breakdown(dimension, rows)
+    return Breakdown(
+        dimension,
+        rows=[(label, figures) for _value, label, figures in found],
+        values=[value for value, _label, _figures in found],
+    )
 
 
 def released_by_fiscal_year(portfolio: Rollup) -> list[tuple[str, int]]:

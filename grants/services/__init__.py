@@ -6,6 +6,12 @@ import this package (``from grants import services``); the modules below split i
 by subject.
 """
 
+from grants.services.api_tokens import (
+    create_api_token,
+    record_api_request,
+    revoke_api_token,
+    token_used,
+)
 from grants.services.assets import (
     ASSET_KEEPER_ROLES,
     approve_disposal,
@@ -102,6 +108,10 @@ from grants.services.reminders import (
 )
 
 __all__ = [
+    "create_api_token",
+    "record_api_request",
+    "revoke_api_token",
+    "token_used",
     "confirm_import",
     "import_file",
     "import_portfolio",

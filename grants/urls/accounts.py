@@ -5,9 +5,16 @@ Mounted before Django's own account views (config/urls.py), so these win.
 
 from django.urls import path
 
-from grants.views import accounts, passwords
+from grants.views import accounts, api_tokens, passwords
 
 urlpatterns = [
+    # A user's own API tokens (docs/api.md).
+    path("api-tokens/", api_tokens.ApiTokensView.as_view(), name="api-tokens"),
+    path(
+        "api-tokens/<str:key>/revoke/",
+        api_tokens.ApiTokenRevokeView.as_view(),
+        name="api-token-revoke",
+    ),
     # Before Django's own view of the same name: the e-mail goes through the worker.
     path(
         "password_reset/",

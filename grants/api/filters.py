@@ -1,0 +1,64 @@
+"""The API lists' filters: the staff tables' own (``grants.filters``), plus a
+project's id where a table matches projects by their words."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from grants import filters
+from grants.models import BudgetLine, Document, ProgressReport
+
+
+def project_filter(field_name="project"):
+    return django_filters.NumberFilter(
+        field_name=field_name, label=_("Project (its id)")
+    )
+
+
+class BudgetLineFilter(django_filters.FilterSet):
+    project = project_filter()
+    head = django_filters.ChoiceFilter(choices=BudgetLine.Head.choices, label=_("Head"))
+
+    class Meta:
+        model = BudgetLine
+        fields = []
+
+
+class InstalmentFilter(filters.InstalmentFilter):
+    project_id = project_filter()
+
+
+class CertificateFilter(filters.CertificateFilter):
+    project_id = project_filter()
+
+
+class MilestoneFilter(filters.MilestoneFilter):
+    project_id = project_filter()
+
+
+class ReportFilter(django_filters.FilterSet):
+    project = project_filter("milestone__project")
+    milestone = django_filters.NumberFilter(label=_("Milestone (its id)"))
+    status = django_filters.ChoiceFilter(
+        choices=ProgressReport.Status.choices, label=_("Status")
+    )
+    submitted = filters.date_range("submitted_on", _("Submitted"))
+
+    class Meta:
+        model = ProgressReport
+        fields = []
+
+
+class DocumentFilter(django_filters.FilterSet):
+    project = project_filter()
+    kind = django_filters.ChoiceFilter(choices=Document.Kind.choices, label=_("Kind"))
+    report = django_filters.NumberFilter(label=_("Progress report (its id)"))
+    certificate = django_filters.NumberFilter(
+        label=_("Utilisation certificate (its id)")
+    )
+
+    class Meta:
+        model = Document
+        fields = []
+
+
+ProjectFilter = filters.ProjectFilter
