@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import environ
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("KHANIJ_VAR_DIR", BASE_DIR / "var"))
@@ -418,17 +419,21 @@ DRF_STANDARDIZED_ERRORS = {
 # Tokens are stored as a SHA-512 digest and a short prefix that names them; the
 # secret is shown once. The prefix lets a leaked token be recognised by scanners.
 KNOX_TOKEN_MODEL = "grants.ApiToken"
+# Days the API's request log is kept (pruned nightly): over a fiscal year, for audit.
+KHANIJ_API_LOG_DAYS = env.int("KHANIJ_API_LOG_DAYS", default=400)
+# Refused sign-ins (401) one address may make in a minute before it is told to wait.
+KHANIJ_API_REFUSALS_PER_MINUTE = env.int("KHANIJ_API_REFUSALS_PER_MINUTE", default=30)
 REST_KNOX = {
     "TOKEN_PREFIX": "khanij_",
     "TOKEN_TTL": None,  # each token's lifetime is chosen when it is made
     "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Khanij R&D API",
-    "DESCRIPTION": (
+    "TITLE": gettext_lazy("Khanij R&D API"),
+    "DESCRIPTION": gettext_lazy(
         "The REE research-grant portfolio of the Ministry of Mines: projects and "
         "their money, instalments and their release conditions, utilisation "
-        "certificates, milestones, progress reports and documents. See docs/api.md."
+        "certificates, milestones, progress reports and documents."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

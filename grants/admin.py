@@ -12,6 +12,7 @@ from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 # Registered in modules of their own, imported for their side effect.
+import grants.admin_api  # noqa: F401
 import grants.admin_assets  # noqa: F401
 import grants.admin_money  # noqa: F401
 import grants.admin_people  # noqa: F401

@@ -18,9 +18,11 @@ class GrantsConfig(AppConfig):
         # The task module registers what services queue (grants.services.queue).
         # The language module listens for logins and logouts.
         from grants import language, page_cache, summaries, tasks  # noqa: F401
+        from grants.services import api_tokens
 
         summaries.connect_signals()
         page_cache.connect_signals()
+        api_tokens.connect_signals()
         # The throttles' cache table (CACHES["shared"]) comes with every migrate,
         # so no deployment step can forget it.
         post_migrate.connect(create_cache_tables, sender=self)

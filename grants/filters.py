@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from grants.formatting import fiscal_year_bounds, fiscal_year_of
+from grants.forms import MAX_ID, is_possible_id
 from grants.models import (
     Asset,
     Element,
@@ -33,6 +34,33 @@ from grants.models import (
 from grants.reads.rows import DisposalState, InstalmentState, overdue_exists
 
 YES_NO = [("", _("any")), ("true", _("yes")), ("false", _("no"))]
+
+
+class IdChoiceField(django_filters.fields.ModelChoiceField):
+    """A choice by id that refuses a number no row can have, before the database
+    overflows on it (an address typed or made up)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not is_possible_id(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class IdChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = IdChoiceField
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An object's id: a whole number a row can have, else the filter's error."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class DateRangeWidget(django_filters.widgets.DateRangeWidget):
@@ -160,9 +188,7 @@ class ProjectFilter(StaffFilterSet):
             attrs={"placeholder": _("reference, title, organisation or PI")}
         ),
     )
-    scheme = django_filters.ModelChoiceFilter(
-        queryset=Scheme.objects.all(), label=_("Scheme")
-    )
+    scheme = IdChoiceFilter(queryset=Scheme.objects.all(), label=_("Scheme"))
     fiscal_year = django_filters.ChoiceFilter(
         label=_("FY of sanction"), choices=project_fiscal_years
     )
@@ -178,7 +204,7 @@ class ProjectFilter(StaffFilterSet):
     status = django_filters.ChoiceFilter(
         choices=Project.Status.choices, label=_("Status")
     )
-    programme_officer = django_filters.ModelChoiceFilter(
+    programme_officer = IdChoiceFilter(
         queryset=programme_officers, label=_("Programme officer")
     )
     state = django_filters.ChoiceFilter(
@@ -235,7 +261,7 @@ class MilestoneFilter(StaffFilterSet):
         label=_("FY of sanction"),
         choices=project_fiscal_years,
     )
-    scheme = django_filters.ModelChoiceFilter(
+    scheme = IdChoiceFilter(
         field_name="project__scheme", queryset=Scheme.objects.all(), label=_("Scheme")
     )
     overdue = django_filters.TypedChoiceFilter(
@@ -291,7 +317,7 @@ class InstalmentFilter(StaffFilterSet):
         choices=release_fiscal_years,
         method="filter_released_in",
     )
-    scheme = django_filters.ModelChoiceFilter(
+    scheme = IdChoiceFilter(
         field_name="project__scheme", queryset=Scheme.objects.all(), label=_("Scheme")
     )
 
@@ -326,7 +352,7 @@ class CertificateFilter(StaffFilterSet):
         label=_("FY"), choices=certificate_fiscal_years
     )
     submitted = date_range("submitted_on", _("Submitted"))
-    scheme = django_filters.ModelChoiceFilter(
+    scheme = IdChoiceFilter(
         field_name="project__scheme", queryset=Scheme.objects.all(), label=_("Scheme")
     )
 
@@ -378,7 +404,7 @@ class ReminderFilter(StaffFilterSet):
     status = django_filters.ChoiceFilter(
         choices=Reminder.Status.choices, label=_("Status")
     )
-    rule = django_filters.ModelChoiceFilter(queryset=ReminderRule.objects.all())
+    rule = IdChoiceFilter(queryset=ReminderRule.objects.all())
     sent = date_range("sent_at__date", _("Sent"))
     due = date_range("due_on", _("For due date"))
 
@@ -452,9 +478,7 @@ class GrantRegisterFilter(StaffFilterSet):
     fiscal_year = django_filters.ChoiceFilter(
         label=_("FY of sanction"), choices=project_fiscal_years
     )
-    scheme = django_filters.ModelChoiceFilter(
-        queryset=Scheme.objects.all(), label=_("Scheme")
-    )
+    scheme = IdChoiceFilter(queryset=Scheme.objects.all(), label=_("Scheme"))
 
     class Meta:
         model = Project

@@ -40,9 +40,16 @@ VERSION_KEY = "portfolio-version"
 # A day at most: the day is in every key anyway.
 TIMEOUT = 24 * 60 * 60
 # Rows that change no page part: kept by readers themselves (the summaries and
-# their rollup), a file being built, or the audit history of a row whose own save
-# has changed the version already.
-UNWATCHED = {"projectsummary", "portfoliorollup", "registerexport"}
+# their rollup), a file being built, the audit history of a row whose own save
+# has changed the version already, or the API's tokens and its log (a request read
+# through the API must not make every cached page stale).
+UNWATCHED = {
+    "projectsummary",
+    "portfoliorollup",
+    "registerexport",
+    "apitoken",
+    "apirequest",
+}
 
 
 def _cache():

@@ -110,3 +110,9 @@ def refresh_project_summaries():
         "created": summaries.create_missing(),
         "refreshed": summaries.bring_up_to_date(),
     }
+
+
+@shared_task(name="grants.tasks.prune_api_log", acks_late=True, ignore_result=True)
+def prune_api_log():
+    """Delete the API's request log past its keeping (nightly)."""
+    return {"deleted": services.prune_api_requests()}

@@ -10,6 +10,8 @@ from factory.django import DjangoModelFactory
 
 from grants.formatting import fiscal_year_of
 from grants.models import (
+    ApiRequest,
+    ApiToken,
     Asset,
     AssetDisposal,
     BudgetLine,
@@ -409,3 +411,32 @@ class RegisterExportFactory(DjangoModelFactory):
     status = RegisterExport.Status.RUNNING
     rows_done = 10
     rows_total = 30
+
+
+class ApiTokenFactory(DjangoModelFactory):
+    """A token as knox keeps it: a digest and a prefix, never the secret."""
+
+    class Meta:
+        model = ApiToken
+
+    user = factory.SubFactory(UserFactory)
+    name = "reconciliation script"
+
+    @classmethod
+    def _create(cls, model_class, *args, user, name, **kwargs):
+        # knox's manager makes the secret and returns it beside the token.
+        token, _secret = model_class.objects.create(user, expiry=None, name=name)
+        return token
+
+
+class ApiRequestFactory(DjangoModelFactory):
+    class Meta:
+        model = ApiRequest
+
+    user = factory.SubFactory(UserFactory)
+    token_key = "khanij_0000abcd"
+    token_name = "reconciliation script"
+    method = "GET"
+    path = "/api/v1/instalments/?released_in=2026-27"
+    status = 200
+    address = "10.0.0.7"

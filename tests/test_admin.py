@@ -15,6 +15,8 @@ from factory.django import DjangoModelFactory
 
 from grants import summaries
 from grants.models import (
+    ApiRequest,
+    ApiToken,
     Asset,
     AssetDisposal,
     BudgetLine,
@@ -38,6 +40,8 @@ from grants.models import (
     UtilisationCertificate,
 )
 from tests.factories import (
+    ApiRequestFactory,
+    ApiTokenFactory,
     AssetDisposalFactory,
     AssetFactory,
     BudgetLineFactory,
@@ -108,6 +112,8 @@ FACTORIES = {
     AssetDisposal: AssetDisposalFactory,
     Reappropriation: ReappropriationFactory,
     TwoFactorInvitation: TwoFactorInvitationFactory,
+    ApiToken: ApiTokenFactory,
+    ApiRequest: ApiRequestFactory,
 }
 
 # The project's own models and the users and groups it manages. The admin pages of

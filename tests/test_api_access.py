@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from grants.models import (
+    ApiRequest,
     Document,
     Instalment,
     Milestone,
@@ -166,12 +167,14 @@ def test_a_members_lists_hold_only_their_organisations_rows(name):
     assert theirs[Project].pk != mine[Project].pk
 
 
-def test_anonymous_requests_are_refused_everywhere_with_401():
+def test_anonymous_requests_are_refused_everywhere_with_401(settings):
+    # Every refusal here comes from one address: it may ask as often as it likes.
+    settings.KHANIJ_API_REFUSALS_PER_MINUTE = 10_000
     world = build_organisation_world()
     client = api_client()
 
     for name, kwargs, view_class, methods in api_patterns():
-        if name in ("schema", "docs", "redoc"):
+        if name in ("schema", "docs", "redoc", "not-found"):
             continue
         url = (
             object_url(name, view_class, world)
@@ -208,6 +211,27 @@ def test_staff_read_what_their_role_allows(programme_officer):
     refused = api_client(no_role).get(reverse("api:project-list"))
     assert refused.status_code == 403
     assert "projects" in refused.json()["detail"]
+    assert api_client(no_role).get(reverse("api:dashboard")).status_code == 403
+
+
+def test_no_method_describes_another_organisations_object():
+    api_client_of_mine = api_client(build_organisation_world()["user"])
+    theirs = build_organisation_world()
+
+    response = api_client_of_mine.options(
+        reverse("api:project-detail", args=[theirs[Project].pk])
+    )
+
+    assert response.status_code in (404, 405)
+    assert theirs[Project].reference not in response.content.decode()
+
+
+def test_an_address_the_api_does_not_have_is_a_logged_problem(grantee):
+    response = api_client(grantee).get("/api/v1/projects/1/nothing-here/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert ApiRequest.objects.get().path == "/api/v1/projects/1/nothing-here/"
 
 
 def test_a_decision_needs_the_permission_its_page_needs(programme_officer):

@@ -50,15 +50,15 @@ def test_the_rate_is_per_token(grantee, settings):
     assert second.get(url).status_code == 200
 
 
-def test_a_body_that_is_not_json_is_a_problem(grantee):
-    response = api_client(grantee).post(
-        reverse("api:milestone-report", args=[1]),
-        "{not json",
-        content_type="application/json",
-    )
+def test_the_libraries_own_refusals_come_in_hindi(grantee):
+    client = api_client(grantee, language="hi")
 
-    assert response.status_code in (400, 404)
-    assert response["Content-Type"] == "application/problem+json"
+    missing = client.get(reverse("api:project-detail", args=[999_999]))
+    no_token = api_client(language="hi").get(reverse("api:project-list"))
+
+    for response in (missing, no_token):
+        detail = response.json()["detail"]
+        assert any("\u0900" <= letter <= "\u097f" for letter in detail), detail
 
 
 def test_answers_are_not_kept_by_caches_on_the_way(grantee):

@@ -2,13 +2,16 @@
 at a cost in queries that does not grow with the rows."""
 
 import datetime
+import zoneinfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from grants import page_cache
 from grants.formatting import fiscal_year_of
 from grants.models import Document, Milestone, Project
 from grants.reads import dashboard
@@ -25,6 +28,8 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+INDIA = zoneinfo.ZoneInfo("Asia/Kolkata")
 
 LISTS = [
     "project-list",
@@ -86,6 +91,18 @@ def test_the_dashboard_costs_few_queries(finance_officer):
     assert queries_for(client, reverse("api:dashboard")) <= 2 * MAX_QUERIES
 
 
+def test_reading_through_the_api_leaves_the_cached_pages_in_place(finance_officer):
+    add_projects(1)
+    client = api_client(finance_officer)
+    client.get(reverse("api:project-list"))
+    before = page_cache.version()
+
+    client.get(reverse("api:project-list"))
+    client.get(reverse("api:dashboard"))
+
+    assert page_cache.version() == before
+
+
 def test_a_long_list_is_paged_by_cursor(finance_officer):
     projects = [ProjectFactory() for _ in range(5)]
     client = api_client(finance_officer)
@@ -127,6 +144,7 @@ def test_the_projects_filter_as_the_staff_table_does(finance_officer):
     assert [row["id"] for row in by_words["results"]] == [ongoing.pk]
 
 
+@time_machine.travel(datetime.datetime(2026, 11, 22, 10, tzinfo=INDIA), tick=False)
 def test_finance_lists_this_fiscal_years_releases(finance_officer):
     today = timezone.localdate()
     this_year = fiscal_year_of(today)
@@ -144,6 +162,37 @@ def test_finance_lists_this_fiscal_years_releases(finance_officer):
 
     assert [row["id"] for row in rows] == [released.pk]
     assert rows[0]["release_order_number"] == released.release_order_number
+
+
+@pytest.mark.parametrize("position", ["p=abc", "p=-5", "p=99999999999999999999"])
+def test_a_cursor_the_list_did_not_give_is_refused(finance_officer, position):
+    import base64
+
+    cursor = base64.b64encode(position.encode()).decode()
+
+    response = api_client(finance_officer).get(
+        reverse("api:project-list"), {"cursor": cursor}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["pointer"] == "#/cursor"
+
+
+def test_an_id_no_row_can_have_is_refused_by_the_filter(finance_officer):
+    for name in ("project-list", "milestone-list", "document-list"):
+        response = api_client(finance_officer).get(
+            reverse(f"api:{name}"),
+            {"project_id" if name != "project-list" else "scheme": "9" * 20},
+        )
+        assert response.status_code == 400, name
+
+
+def test_the_staff_table_refuses_an_id_no_row_can_have(client, finance_officer):
+    client.force_login(finance_officer)
+
+    response = client.get(reverse("staff:project-list"), {"scheme": "9" * 20})
+
+    assert response.status_code == 200
 
 
 def test_a_filter_value_the_list_does_not_know_is_a_problem(finance_officer):

@@ -223,3 +223,110 @@ def test_the_account_page_says_what_is_wrong_with_the_form(client, grantee):
 
     assert "Say what the token is for." in page.content.decode()
     assert not ApiToken.objects.exists()
+
+
+# Keys that must stop working ----------------------------------------------------------
+
+
+def test_a_token_made_before_its_user_joined_the_staff_is_refused(grantee):
+    _token, secret = token_for(grantee)
+    grantee.is_staff = True
+    grantee.save()
+
+    response = api_client(secret=secret).get(reverse("api:project-list"))
+
+    assert response.status_code == 401
+    assert "second factor" in response.json()["detail"]
+
+
+def test_a_new_password_revokes_every_token(grantee):
+    _token, secret = token_for(grantee)
+    token_for(grantee, name="another")
+
+    grantee.set_password("a-new-password-for-2027")
+    grantee.save()
+
+    assert not ApiToken.objects.filter(user=grantee).exists()
+    assert api_client(secret=secret).get("/api/v1/").status_code == 401
+
+
+def test_saving_a_user_without_a_new_password_keeps_their_tokens(grantee):
+    token_for(grantee)
+
+    grantee.display_name = "Dr A. Rao"
+    grantee.save()
+
+    assert ApiToken.objects.filter(user=grantee).exists()
+
+
+def test_a_second_factor_reset_revokes_every_token(superuser):
+    staff = StaffUserFactory(email="officer@mines.example")
+    token_for(staff)
+
+    services.reset_two_factor(staff, by=superuser)
+
+    assert not ApiToken.objects.filter(user=staff).exists()
+
+
+def test_expired_tokens_hold_no_place_among_the_ten(grantee):
+    for number in range(services.api_tokens.MAX_TOKENS_PER_USER):
+        token_for(grantee, name=f"old script {number}", days=1)
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=2)):
+        token, _secret = services.create_api_token(
+            grantee, name="new script", lifetime_days=30, second_factor_passed=False
+        )
+
+    assert list(ApiToken.objects.filter(user=grantee)) == [token]
+
+
+def test_the_log_keeps_the_address_that_connected_not_one_a_header_claims(grantee):
+    client = api_client(grantee)
+
+    client.get(
+        reverse("api:project-list"),
+        REMOTE_ADDR="10.1.2.3",
+        HTTP_X_FORWARDED_FOR="8.8.8.8",
+    )
+
+    assert ApiRequest.objects.get().address == "10.1.2.3"
+
+
+def test_an_address_refused_again_and_again_is_told_to_wait(settings, grantee):
+    settings.KHANIJ_API_REFUSALS_PER_MINUTE = 3
+    wrong = api_client(secret="khanij_" + "0" * 64)
+    url = reverse("api:project-list")
+
+    answers = [wrong.get(url).status_code for _ in range(4)]
+    good = api_client(grantee).get(url)
+
+    assert answers == [401, 401, 401, 429]
+    assert good.status_code == 429  # the same address: it waits too
+    assert int(good["Retry-After"]) <= 60
+
+
+def test_the_request_log_is_pruned_after_its_keeping(settings, grantee):
+    settings.KHANIJ_API_LOG_DAYS = 30
+    api_client(grantee).get("/api/v1/")
+    old = ApiRequest.objects.get()
+    ApiRequest.objects.filter(pk=old.pk).update(
+        at=timezone.now() - datetime.timedelta(days=31)
+    )
+    api_client(grantee).get("/api/v1/")
+
+    assert services.prune_api_requests() == 1
+    assert ApiRequest.objects.count() == 1
+
+
+def test_the_token_forms_need_their_csrf_token(grantee):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(grantee)
+    token, _secret = token_for(grantee)
+
+    made = client.post(reverse("api-tokens"), {"name": "x", "lifetime_days": "30"})
+    revoked = client.post(reverse("api-token-revoke", args=[token.token_key]))
+
+    assert (made.status_code, revoked.status_code) == (403, 403)
+    assert list(ApiToken.objects.filter(user=grantee)) == [token]

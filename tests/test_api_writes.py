@@ -9,6 +9,8 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from grants.models import (
     Document,
@@ -183,10 +185,7 @@ def test_a_report_on_a_milestone_already_decided_is_refused_by_the_rule(
 
     assert response.status_code == 422
     assert response.json()["type"] == "urn:khanij:problem:refused"
-    assert (
-        "can be submitted only while it is pending or returned"
-        in (response.json()["detail"])
-    )
+    assert "there is nothing to submit for it now" in response.json()["detail"]
 
 
 def test_a_member_whose_role_may_not_submit_is_told_who_may(
@@ -213,8 +212,133 @@ def test_the_refusal_comes_in_the_language_asked_for(grantee, report_milestone):
     )
 
     assert response.status_code == 400
-    assert response["Content-Language"] == "hi"
-    assert "Describe the progress" not in response.json()["detail"]
+    with translation.override("hi"):
+        expected = gettext("Describe the progress made in the period.")
+    assert expected != "Describe the progress made in the period."
+    assert problems(response)["narrative"] == [expected]
+
+
+def test_without_accept_language_the_refusal_is_in_the_users_language(
+    grantee, report_milestone
+):
+    grantee.preferred_language = "hi"
+    grantee.save()
+    client = api_client(grantee)
+    client.defaults.pop("HTTP_ACCEPT_LANGUAGE")
+
+    response = client.post(
+        reverse("api:milestone-report", args=[report_milestone.pk]),
+        report_data(narrative=""),
+        format="json",
+    )
+
+    with translation.override("hi"):
+        assert problems(response)["narrative"] == [
+            gettext("Describe the progress made in the period.")
+        ]
+
+
+# Bodies that are not what a form takes ------------------------------------------------
+
+
+@pytest.mark.parametrize("body", [[1, 2], "a report", 42])
+def test_a_body_that_is_not_an_object_is_refused(grantee, report_milestone, body):
+    response = api_client(grantee).post(
+        reverse("api:milestone-report", args=[report_milestone.pk]), body, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["pointer"] is None
+    assert not ProgressReport.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("narrative", ["a", "b"]),
+        ("comment", {"x": 1}),
+        ("period_start", {"day": 1}),
+        ("trl_now", [4]),
+    ],
+)
+def test_a_list_or_an_object_where_one_value_goes_is_refused(
+    grantee, report_milestone, field, value
+):
+    response = api_client(grantee).post(
+        reverse("api:milestone-report", args=[report_milestone.pk]),
+        {**report_data(), field: value},
+        format="json",
+    )
+
+    if field == "comment":  # not a field of the report: ignored
+        assert response.status_code == 201
+        return
+    assert response.status_code == 400
+    assert set(problems(response)) == {field}
+    assert not ProgressReport.objects.exists()
+
+
+def test_a_number_where_a_date_goes_gets_the_forms_date_message(
+    grantee, report_milestone
+):
+    response = api_client(grantee).post(
+        reverse("api:milestone-report", args=[report_milestone.pk]),
+        {**report_data(), "period_start": 20260401},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "day first" in problems(response)["period_start"][0]
+
+
+def test_files_inside_json_are_refused_not_dropped(grantee, report_milestone):
+    response = api_client(grantee).post(
+        reverse("api:milestone-report", args=[report_milestone.pk]),
+        {**report_data(), "attachments": ["JVBERi0xLjQK"]},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "multipart/form-data" in problems(response)["attachments"][0]
+    assert not ProgressReport.objects.exists()
+
+
+def test_a_release_id_no_row_can_have_is_an_invalid_choice(grantee, uc_milestone):
+    response = api_client(grantee).post(
+        reverse("api:milestone-certificate", args=[uc_milestone.pk]),
+        uc_data(uc_milestone.project, received_instalments=[10**20]),
+        format="multipart",
+    )
+
+    assert response.status_code == 400
+    assert set(problems(response)) == {"received_instalments"}
+
+
+def test_a_body_that_is_not_json_is_a_problem(grantee, report_milestone):
+    response = api_client(grantee).post(
+        reverse("api:milestone-report", args=[report_milestone.pk]),
+        "{not json",
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["type"] == "urn:khanij:problem:malformed"
+
+
+def test_a_milestone_that_takes_nothing_now_says_so_before_the_form(
+    grantee, report_milestone
+):
+    report_milestone.status = Milestone.Status.SUBMITTED
+    report_milestone.save()
+
+    response = api_client(grantee).post(
+        reverse("api:milestone-report", args=[report_milestone.pk]),
+        {"narrative": ""},
+        format="json",
+    )
+
+    assert response.status_code == 422
+    assert "there is nothing to submit for it now" in response.json()["detail"]
 
 
 # Staff decisions ----------------------------------------------------------------------

@@ -826,8 +826,10 @@ SERVICES = [
 NOT_AUDITED = {
     "create_api_token": "a user's own key; the account page lists it",
     "revoke_api_token": "a user's own key; the request log keeps its name",
+    "revoke_all_api_tokens": "a user's own keys, after a new password or factor",
     "token_used": "when a user's own key was last used",
     "record_api_request": "it is the log",
+    "prune_api_requests": "the log's own rows past their keeping",
     "already_released": "words only: what the loser of a release race is told",
     "find_covering_certificate": "reads only",
     "is_above_threshold": "reads only: whether a move needs finance's decision",

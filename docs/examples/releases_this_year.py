@@ -36,6 +36,15 @@ def rupees(amount: int) -> str:
     return "Rs " + ",".join([*pairs, tail]) if head else f"Rs {tail}"
 
 
+def same_site(url: str | None) -> str | None:
+    """The next page on the site the token is for: never sent anywhere else, and
+    never over plain HTTP because a proxy wrote the link so."""
+    if url is None:
+        return None
+    parts = urllib.parse.urlsplit(url)
+    return f"{SITE}{parts.path}?{parts.query}"
+
+
 def get(url: str) -> dict:
     """GET a page of the API; wait and retry when told to (429)."""
     request = urllib.request.Request(
@@ -49,7 +58,9 @@ def get(url: str) -> dict:
             if error.code == 429:
                 time.sleep(int(error.headers.get("Retry-After", "60")))
                 continue
-            problem = json.load(error)  # application/problem+json
+            if error.headers.get_content_type() != "application/problem+json":
+                sys.exit(f"{error.code} {error.reason}")  # a proxy's page, say
+            problem = json.load(error)
             sys.exit(f"{problem['status']} {problem['title']} {problem['detail']}")
 
 
@@ -77,7 +88,7 @@ def main() -> None:
             )
             count += 1
             total += row["amount"]
-        url = page["next"]
+        url = same_site(page["next"])
     print(f"{count} releases in {year}, {rupees(total)} in all", file=sys.stderr)
 
 

@@ -40,7 +40,9 @@ def call(method: str, path: str, body: dict | None = None) -> dict:
         with urllib.request.urlopen(request) as response:
             return json.load(response)
     except urllib.error.HTTPError as error:
-        problem = json.load(error)  # application/problem+json
+        if error.headers.get_content_type() != "application/problem+json":
+            sys.exit(f"{error.code} {error.reason}")  # a proxy's page, say
+        problem = json.load(error)
         print(f"{problem['status']} {problem['title']}", file=sys.stderr)
         for item in problem["errors"]:
             field = (item["pointer"] or "#/").removeprefix("#/") or "the report"
@@ -53,7 +55,9 @@ def main(reference: str, report_file: str) -> None:
         report = json.load(handle)
     query = urllib.parse.urlencode({"q": reference})
     projects = call("GET", f"/api/v1/projects/?{query}")["results"]
-    project = next(p for p in projects if p["reference"] == reference)
+    project = next((p for p in projects if p["reference"] == reference), None)
+    if project is None:
+        sys.exit(f"No project {reference} among those your token may see.")
     # The progress report due (or returned for correction), earliest first.
     query = urllib.parse.urlencode(
         {"project_id": project["id"], "kind": "progress_report"}
@@ -74,4 +78,6 @@ def main(reference: str, report_file: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    if len(sys.argv) != 3:
+        sys.exit("usage: submit_half_yearly_report.py PROJECT-REFERENCE report.json")
+    main(sys.argv[1], sys.argv[2])

@@ -20,13 +20,18 @@ class SignedIn(BasePermission):
         return bool(request.user and request.user.is_authenticated)
 
 
-class StaffOnly(SignedIn):
-    """Ministry staff only: the portfolio's figures are not a grantee's to read."""
+class PortfolioFigures(SignedIn):
+    """The portfolio's figures: staff whose role reads the projects, nobody else."""
 
-    message = _("Only ministry staff may read this.")
+    message = _("Only ministry staff whose role reads the projects may read this.")
 
     def has_permission(self, request, view):
-        return super().has_permission(request, view) and request.user.is_staff
+        user = request.user
+        return (
+            super().has_permission(request, view)
+            and user.is_staff
+            and user.has_perm("grants.view_project")
+        )
 
 
 def visible(model: type[Model], user) -> QuerySet:

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from grants.api.access import StaffOnly
+from grants.api.access import PortfolioFigures
 from grants.api.base import Logged
 from grants.reads import dashboard
 
@@ -116,7 +116,7 @@ def as_data(board: dashboard.Dashboard) -> dict:
 
 
 class DashboardView(Logged, APIView):
-    permission_classes = [StaffOnly]
+    permission_classes = [PortfolioFigures]
 
     @extend_schema(
         summary=_("The portfolio's figures, as the dashboard shows them"),

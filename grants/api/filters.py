@@ -1,5 +1,5 @@
-"""The API lists' filters: the staff tables' own (``grants.filters``), plus a
-project's id where a table matches projects by their words."""
+"""The API lists' filters: the staff tables' own (``grants.filters``), plus
+``project_id`` on every list (the tables match a project by its words)."""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
@@ -9,13 +9,11 @@ from grants.models import BudgetLine, Document, ProgressReport
 
 
 def project_filter(field_name="project"):
-    return django_filters.NumberFilter(
-        field_name=field_name, label=_("Project (its id)")
-    )
+    return filters.IdFilter(field_name=field_name, label=_("Project (its id)"))
 
 
 class BudgetLineFilter(django_filters.FilterSet):
-    project = project_filter()
+    project_id = project_filter()
     head = django_filters.ChoiceFilter(choices=BudgetLine.Head.choices, label=_("Head"))
 
     class Meta:
@@ -36,8 +34,8 @@ class MilestoneFilter(filters.MilestoneFilter):
 
 
 class ReportFilter(django_filters.FilterSet):
-    project = project_filter("milestone__project")
-    milestone = django_filters.NumberFilter(label=_("Milestone (its id)"))
+    project_id = project_filter("milestone__project")
+    milestone = filters.IdFilter(label=_("Milestone (its id)"))
     status = django_filters.ChoiceFilter(
         choices=ProgressReport.Status.choices, label=_("Status")
     )
@@ -49,12 +47,10 @@ class ReportFilter(django_filters.FilterSet):
 
 
 class DocumentFilter(django_filters.FilterSet):
-    project = project_filter()
+    project_id = project_filter()
     kind = django_filters.ChoiceFilter(choices=Document.Kind.choices, label=_("Kind"))
-    report = django_filters.NumberFilter(label=_("Progress report (its id)"))
-    certificate = django_filters.NumberFilter(
-        label=_("Utilisation certificate (its id)")
-    )
+    report = filters.IdFilter(label=_("Progress report (its id)"))
+    certificate = filters.IdFilter(label=_("Utilisation certificate (its id)"))
 
     class Meta:
         model = Document

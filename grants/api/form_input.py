@@ -9,8 +9,12 @@ Writing a second set of serializers would have been a second set of rules to
 keep equal to the first.
 """
 
+from collections.abc import Mapping
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
@@ -46,6 +50,46 @@ def api_field(form_field: forms.Field) -> serializers.Field:
         }
         return serializers.IntegerField(**limits, **common)
     return serializers.CharField(allow_blank=not form_field.required, **common)
+
+
+NOT_AN_OBJECT = _("Send the fields as one JSON object, or as form data.")
+FILES_IN_JSON = _("Send files as multipart/form-data, not inside JSON.")
+NOT_ONE_VALUE = _("Give one value here, not a list or an object.")
+NOT_A_LIST = _("Give a list of values here.")
+
+
+def form_data(data: Mapping, form_class: type[forms.Form]) -> QueryDict:
+    """A JSON object as the form reads a posted form: one text per field, or a list.
+
+    A form takes text from a browser; JSON can send a number, a list or an object
+    anywhere. A number becomes its text, as a browser would send it; a list where
+    one value goes, an object anywhere, or a file inside JSON is refused by name.
+    """
+    fields = form_class.base_fields
+    found, problems = QueryDict(mutable=True), {}
+    for name, value in data.items():
+        field = fields.get(name)
+        if field is None or value is None:
+            continue
+        if isinstance(field, forms.FileField):
+            problems[name] = [FILES_IN_JSON]
+        elif isinstance(field, forms.ModelMultipleChoiceField):
+            if not isinstance(value, list) or not all(
+                isinstance(item, str | int) and not isinstance(item, bool)
+                for item in value
+            ):
+                problems[name] = [NOT_A_LIST]
+            else:
+                found.setlist(name, [str(item) for item in value])
+        elif isinstance(value, bool):
+            found[name] = "true" if value else "false"
+        elif isinstance(value, str | int | float):
+            found[name] = str(value)
+        else:
+            problems[name] = [NOT_ONE_VALUE]
+    if problems:
+        raise serializers.ValidationError(problems)
+    return found
 
 
 def form_errors(form: forms.BaseForm) -> dict:
@@ -88,6 +132,10 @@ class FormInput(serializers.Serializer):
         }
 
     def to_internal_value(self, data):
+        if not isinstance(data, Mapping):
+            raise serializers.ValidationError({"non_field_errors": [NOT_AN_OBJECT]})
+        if not isinstance(data, QueryDict):
+            data = form_data(data, self.form_class)
         request = self.context.get("request")
         files = request.FILES if request is not None else None
         self.form = self.form_class(

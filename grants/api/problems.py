@@ -52,6 +52,50 @@ class RefusedByRule(exceptions.APIException):
 PROBLEM_TYPES[RefusedByRule] = ("refused", _("A rule refused the change."))
 
 
+# The libraries' own messages (DRF's, knox's), which have no Hindi, in our words.
+OWN_WORDS = {
+    exceptions.NotAuthenticated: _(
+        "Send your API token in the Authorization header: Token khanij_…"
+    ),
+    exceptions.AuthenticationFailed: _(
+        "The API token is wrong, expired or revoked, or its user may no longer sign "
+        "in. Make a new one on the account page."
+    ),
+    exceptions.NotFound: _("Nothing was found at this address among what you may see."),
+    exceptions.MethodNotAllowed: _("This address does not take the %(method)s method."),
+    exceptions.UnsupportedMediaType: _(
+        "Send the fields as JSON, or as multipart/form-data when there are files."
+    ),
+    exceptions.ParseError: _("The request body could not be read as JSON."),
+    exceptions.NotAcceptable: _("The API answers in JSON only."),
+    exceptions.PermissionDenied: _("Your role may not do this."),
+}
+# Kept as raised: the message is ours (a second-factor refusal, a role refusal).
+OWN_CODES = {"second_factor"}
+
+
+def own_words(exc, request) -> str | None:
+    """Our message for a library's refusal, or None to keep the one raised."""
+    if isinstance(exc, exceptions.Throttled):
+        return _("Too many requests with this token: try again in %(seconds)s s.") % {
+            "seconds": int(exc.wait or 1)
+        }
+    if isinstance(exc, exceptions.ValidationError | RefusedByRule):
+        return None
+    codes = exc.get_codes()
+    if isinstance(codes, str) and codes in OWN_CODES:
+        return None
+    for kind, words in OWN_WORDS.items():
+        if isinstance(exc, kind):
+            if kind is exceptions.PermissionDenied and str(exc.detail) != str(
+                exc.default_detail
+            ):
+                return None
+            method = request.method if request is not None else ""
+            return str(words) % {"method": method} if "%(" in str(words) else str(words)
+    return None
+
+
 def problem_type(exc) -> tuple[str, str]:
     for kind, described in PROBLEM_TYPES.items():
         if isinstance(exc, kind):
@@ -72,21 +116,24 @@ class ProblemFormatter(ExceptionFormatter):
     def format_error_response(self, error_response):
         request = self.context.get("request")
         kind, title = problem_type(self.exc)
-        errors = error_response.errors
+        errors = [
+            {
+                "code": error.code,
+                "detail": str(error.detail),
+                "pointer": pointer(error.attr),
+            }
+            for error in error_response.errors
+        ]
+        if (words := own_words(self.exc, request)) is not None:
+            code = errors[0]["code"] if errors else kind
+            errors = [{"code": code, "detail": words, "pointer": None}]
         return {
             "type": f"urn:khanij:problem:{kind}",
             "title": str(title),
             "status": self.exc.status_code,
-            "detail": str(errors[0].detail) if errors else str(title),
+            "detail": errors[0]["detail"] if errors else str(title),
             "instance": request.path if request is not None else None,
-            "errors": [
-                {
-                    "code": error.code,
-                    "detail": str(error.detail),
-                    "pointer": pointer(error.attr),
-                }
-                for error in errors
-            ],
+            "errors": errors,
         }
 
 

@@ -7,7 +7,7 @@ user's language beside it where a person may read it (``status_label``).
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
+from rest_framework import relations, serializers
 
 from grants.models import (
     BudgetLine,
@@ -19,8 +19,97 @@ from grants.models import (
     Project,
     ProjectSummary,
     ReleaseCondition,
+    Scheme,
+    User,
     UtilisationCertificate,
 )
+
+
+def plain_reader(field):
+    """A function from an object to the field's value as the answer writes it.
+
+    What DRF does per field and per row (look the attribute up through its
+    generic path, check whether it is callable, convert it), done once per field
+    for the page instead: a page of a hundred projects has three thousand values.
+    ``test_api_serializers`` holds the result equal to DRF's own.
+    """
+    source = field.source
+    if isinstance(field, serializers.SerializerMethodField):
+        return getattr(field.parent, field.method_name)
+    if source == "__str__":
+        return str
+    if source == "*" or "." in source:
+        return lambda instance: field.to_representation(field.get_attribute(instance))
+    if isinstance(field, serializers.BaseSerializer):
+
+        def nested(instance):
+            value = getattr(instance, source, None)
+            return None if value is None else field.to_representation(value)
+
+        return nested
+    if isinstance(field, relations.ManyRelatedField):
+        child = field.child_relation
+        if isinstance(child, serializers.SlugRelatedField):
+            slug = child.slug_field
+            return lambda instance: [
+                getattr(item, slug) for item in getattr(instance, source).all()
+            ]
+        return lambda instance: [item.pk for item in getattr(instance, source).all()]
+    if isinstance(field, serializers.PrimaryKeyRelatedField):
+        attname = f"{source}_id"
+        return lambda instance: getattr(instance, attname)
+    if isinstance(field, serializers.SlugRelatedField):
+        slug = field.slug_field
+
+        def slug_of(instance):
+            value = getattr(instance, source)
+            return None if value is None else getattr(value, slug)
+
+        return slug_of
+    if isinstance(field, serializers.StringRelatedField):
+
+        def words(instance):
+            value = getattr(instance, source)
+            return None if value is None else str(value)
+
+        return words
+    if isinstance(field, serializers.ListField):
+
+        def items(instance):
+            value = getattr(instance, source)
+            return list(value() if callable(value) else value)
+
+        return items
+    if isinstance(
+        field, ChoiceLabel | serializers.DateField | serializers.DateTimeField
+    ):
+
+        def converted(instance):
+            value = getattr(instance, source)
+            return None if value is None else field.to_representation(value)
+
+        return converted
+    if isinstance(
+        field,
+        serializers.IntegerField
+        | serializers.CharField
+        | serializers.ChoiceField
+        | serializers.BooleanField,
+    ):
+        return lambda instance: getattr(instance, source)
+    return lambda instance: field.to_representation(field.get_attribute(instance))
+
+
+class Plain:
+    """Write each object through readers made once per answer (``plain_reader``)."""
+
+    def to_representation(self, instance):
+        readers = self.__dict__.get("_readers")
+        if readers is None:
+            readers = self._readers = [
+                (name, plain_reader(field)) for name, field in self.fields.items()
+            ]
+        return {name: read(instance) for name, read in readers}
 
 
 class ChoiceLabel(serializers.CharField):
@@ -48,13 +137,42 @@ def label_of(field: str) -> ChoiceLabel:
     )
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class SchemeSerializer(Plain, serializers.ModelSerializer):
+    class Meta:
+        model = Scheme
+        fields = ["id", "code", "name"]
+
+
+class PersonSerializer(Plain, serializers.ModelSerializer):
+    name = serializers.CharField(source="__str__", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "name"]
+
+
+class OrganisationSerializer(Plain, serializers.ModelSerializer):
     class Meta:
         model = Organisation
         fields = ["id", "name", "slug", "kind"]
 
 
-class SummarySerializer(serializers.ModelSerializer):
+# What the summary's answer reads: its figures and both languages' blockers.
+SUMMARY_COLUMNS = (
+    "sanctioned",
+    "released",
+    "expenditure",
+    "unspent",
+    "next_instalment",
+    "next_amount",
+    "release_stage",
+    "stage_since",
+    "blockers",
+    "blockers_hi",
+)
+
+
+class SummarySerializer(Plain, serializers.ModelSerializer):
     pending = serializers.SerializerMethodField(
         help_text=_("Sanctioned, not yet released (Rs).")
     )
@@ -83,14 +201,17 @@ class SummarySerializer(serializers.ModelSerializer):
         return summary.sanctioned - summary.released
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(Plain, serializers.ModelSerializer):
     organisation = OrganisationSerializer(read_only=True)
-    scheme = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    elements = serializers.SlugRelatedField(
-        slug_field="symbol", many=True, read_only=True
+    scheme = SchemeSerializer(read_only=True)
+    elements = serializers.ListField(
+        child=serializers.CharField(),
+        source="element_symbols",
+        read_only=True,
+        help_text=_("The rare-earth elements worked on, by symbol."),
     )
-    principal_investigator = serializers.StringRelatedField()
-    programme_officer = serializers.StringRelatedField()
+    principal_investigator = PersonSerializer(read_only=True)
+    programme_officer = PersonSerializer(read_only=True)
     summary = SummarySerializer(read_only=True, allow_null=True)
     status_label = label_of("status")
     stage_label = label_of("stage")
@@ -125,7 +246,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         ]
 
 
-class BudgetLineSerializer(serializers.ModelSerializer):
+class BudgetLineSerializer(Plain, serializers.ModelSerializer):
     head_label = label_of("head")
 
     class Meta:
@@ -133,7 +254,7 @@ class BudgetLineSerializer(serializers.ModelSerializer):
         fields = ["id", "project", "head", "head_label", "project_year", "amount"]
 
 
-class ReleaseConditionSerializer(serializers.ModelSerializer):
+class ReleaseConditionSerializer(Plain, serializers.ModelSerializer):
     kind_label = label_of("kind")
 
     class Meta:
@@ -151,7 +272,7 @@ class ReleaseConditionSerializer(serializers.ModelSerializer):
         ]
 
 
-class InstalmentSerializer(serializers.ModelSerializer):
+class InstalmentSerializer(Plain, serializers.ModelSerializer):
     conditions = ReleaseConditionSerializer(many=True, read_only=True)
     project_reference = serializers.CharField(source="project.reference")
 
@@ -174,7 +295,7 @@ class InstalmentSerializer(serializers.ModelSerializer):
         ]
 
 
-class CertificateSerializer(serializers.ModelSerializer):
+class CertificateSerializer(Plain, serializers.ModelSerializer):
     kind_label = label_of("kind")
     status_label = label_of("status")
     received_instalments = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -209,7 +330,7 @@ class CertificateSerializer(serializers.ModelSerializer):
         ]
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(Plain, serializers.ModelSerializer):
     kind_label = label_of("kind")
     status_label = label_of("status")
 
@@ -233,7 +354,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
         ]
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(Plain, serializers.ModelSerializer):
     status_label = label_of("status")
     project = serializers.IntegerField(source="milestone.project_id", read_only=True)
 
@@ -261,7 +382,7 @@ class ReportSerializer(serializers.ModelSerializer):
         ]
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(Plain, serializers.ModelSerializer):
     kind_label = label_of("kind")
     file = serializers.SerializerMethodField(
         help_text=_("Where to download the file with the same token.")

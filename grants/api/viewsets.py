@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import renderers
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 
 from grants import summaries
-from grants.api import filters, serializers, writes
+from grants.api import access, filters, serializers, writes
 from grants.api.base import ReadViewSet
 from grants.models import (
     BudgetLine,
@@ -25,6 +26,27 @@ from grants.models import (
 )
 from grants.reads import rows
 from grants.uploads.downloads import file_response
+
+
+def with_elements(projects):
+    """Give each project its elements' symbols, in one query for the whole page.
+
+    Prefetching the elements would make an object of every element of every
+    project on the page; the symbols are all the answer shows.
+    """
+    if not projects:
+        return projects
+    symbols = {project.pk: [] for project in projects}
+    links = (
+        Project.elements.through.objects.filter(project_id__in=symbols)
+        .order_by("element__atomic_number")
+        .values_list("project_id", "element_id")
+    )
+    for project_id, symbol in links:
+        symbols[project_id].append(symbol)
+    for project in projects:
+        project.element_symbols = symbols[project.pk]
+    return projects
 
 
 class AnyRenderer(renderers.JSONRenderer):
@@ -48,7 +70,21 @@ class ProjectViewSet(ReadViewSet):
         "principal_investigator",
         "programme_officer",
     )
-    prefetch = ("elements",)
+    columns = (
+        *(
+            name
+            for name in serializers.ProjectSerializer.Meta.fields
+            if name not in ("stage_label", "status_label", "elements", "summary")
+        ),
+        *(f"organisation__{name}" for name in ("name", "slug", "kind")),
+        *(f"scheme__{name}" for name in ("code", "name")),
+        *(
+            f"{person}__{name}"
+            for person in ("principal_investigator", "programme_officer")
+            for name in ("username", "display_name", "first_name", "last_name")
+        ),
+        *(f"summary__{name}" for name in serializers.SUMMARY_COLUMNS),
+    )
 
     @extend_schema(
         summary=_("Submit a utilisation certificate for the project"),
@@ -58,7 +94,18 @@ class ProjectViewSet(ReadViewSet):
     @action(detail=True, methods=["post"], filter_backends=[])
     def certificate(self, request, pk=None):
         """A certificate not asked for by a milestone, e.g. a provisional one."""
-        return writes.submit_certificate(self, self.get_object())
+        # The whole project, for the rules to read; none of the list's figures.
+        project = get_object_or_404(
+            access.visible(Project, request.user).select_related("organisation"),
+            pk=pk,
+        )
+        return writes.submit_certificate(self, project)
+
+    def paginate_queryset(self, queryset):
+        return with_elements(super().paginate_queryset(queryset))
+
+    def get_object(self):
+        return with_elements([super().get_object()])[0]
 
     def rows(self, queryset):
         # The figures are the summaries'; bring the few changed ones up to date.
@@ -86,9 +133,22 @@ class InstalmentViewSet(ReadViewSet):
     filterset_class = filters.InstalmentFilter
     related = ("project",)
     prefetch = ("conditions",)
+    columns = (
+        *(
+            name
+            for name in serializers.InstalmentSerializer.Meta.fields
+            if name not in ("project_reference", "conditions")
+        ),
+        "project__reference",
+    )
 
     def rows(self, queryset):
-        return rows.instalment_rows(queryset)
+        # The state the filter asks about; of the project, its reference alone.
+        return (
+            rows.instalment_rows(queryset)
+            .select_related(None)
+            .select_related(*self.related)
+        )
 
 
 @extend_schema_view(

@@ -51,6 +51,17 @@ def require_kind(milestone: Milestone, *, certificate: bool) -> None:
         )
 
 
+def require_open(milestone: Milestone) -> None:
+    """Refuse, as the portal does before its form, a milestone that takes nothing."""
+    if milestone.status not in Milestone.OPEN_STATUSES:
+        raise refused(
+            services.GrantRuleError(
+                _("“%(title)s” is %(status)s: there is nothing to submit for it now.")
+                % {"title": milestone.title, "status": milestone.get_status_display()}
+            )
+        )
+
+
 def valid_input(view, input_class, **form_kwargs) -> dict:
     """The request body read by the page's form; 400 with its errors if not valid."""
     reader = input_class(
@@ -70,6 +81,7 @@ def submit_report(view, milestone: Milestone) -> Response:
         services.refusal_for_reports,
     )
     require_kind(milestone, certificate=False)
+    require_open(milestone)
     reader = valid_input(view, ReportInput, project=milestone.project)
     try:
         report = services.submit_report_with_attachments(
@@ -96,6 +108,7 @@ def submit_certificate(view, project, milestone: Milestone | None = None) -> Res
     )
     if milestone is not None:
         require_kind(milestone, certificate=True)
+        require_open(milestone)
     releases = Instalment.objects.released().filter(project=project)
     reader = valid_input(view, CertificateInput, releases=releases, project=project)
     data = reader.validated_data

@@ -24,6 +24,20 @@ TOO_LARGE = _("That is more than any grant: check the figure.")
 # month-first 12/02/2026 in an English-US browser). ISO dates (2026-12-02), as links
 # and scripts send them, and 02/12/2026 or 02 Dec 2026 are accepted too.
 DAY_FORMAT = "%d-%m-%Y"
+# The largest id a row can have (a 64-bit key): a bigger number names no row, and
+# would overflow the database's integer before the lookup could say so.
+MAX_ID = 2**63 - 1
+
+
+def is_possible_id(value) -> bool:
+    """Whether ``value`` could be a row's id: a whole number from 1 to ``MAX_ID``."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        return False
+    return 1 <= number <= MAX_ID
+
+
 DAY_INPUT_FORMATS = ["%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d", "%d %b %Y"]
 
 

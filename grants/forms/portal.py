@@ -19,7 +19,13 @@ from django.utils.translation import gettext_lazy as _
 
 from grants import uploads
 from grants.formatting import format_inr, is_blank
-from grants.forms import MAX_RUPEES, TOO_LARGE, DayField, TypedTextField
+from grants.forms import (
+    MAX_RUPEES,
+    TOO_LARGE,
+    DayField,
+    TypedTextField,
+    is_possible_id,
+)
 from grants.models import Document, ProgressReport, UtilisationCertificate
 from grants.services import CertificateFigures
 from grants.services.certificate_rules import period_problems
@@ -197,6 +203,17 @@ class ProgressReportForm(forms.ModelForm):
 
 
 class InstalmentChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        # A number no row can have is refused before the database is asked.
+        for item in value:
+            if not is_possible_id(item):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item},
+                )
+        return super()._check_values(value)
+
     def label_from_instance(self, instalment):
         return gettext(
             "Instalment %(number)s: release order %(order)s of %(day)s, %(amount)s"

@@ -8,7 +8,9 @@ by subject.
 
 from grants.services.api_tokens import (
     create_api_token,
+    prune_api_requests,
     record_api_request,
+    revoke_all_api_tokens,
     revoke_api_token,
     token_used,
 )
@@ -109,7 +111,9 @@ from grants.services.reminders import (
 
 __all__ = [
     "create_api_token",
+    "prune_api_requests",
     "record_api_request",
+    "revoke_all_api_tokens",
     "revoke_api_token",
     "token_used",
     "confirm_import",

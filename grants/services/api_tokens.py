@@ -8,6 +8,7 @@ sign-in. The secret is returned once, to be shown once; only its digest is kept.
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,6 +50,8 @@ def create_api_token(
         raise GrantRuleError({"name": _("Say what the token is for.")})
     # Lock the user's row: two forms posted at once cannot both pass the count.
     User.objects.select_for_update().filter(pk=user.pk).first()
+    # Expired tokens are deleted when next presented; they hold no place meanwhile.
+    ApiToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
     if ApiToken.objects.filter(user=user).count() >= MAX_TOKENS_PER_USER:
         raise GrantRuleError(
             _("You already have %(count)s tokens. Revoke one you no longer use first.")
@@ -65,6 +68,43 @@ def create_api_token(
 def revoke_api_token(token: ApiToken) -> None:
     """Delete the token: the very next request made with it is refused."""
     token.delete()
+
+
+def revoke_all_api_tokens(user) -> int:
+    """Delete every token of ``user``: after a new password or a second factor reset.
+
+    Whoever held the account for a while could have made a token that outlived
+    the password they used; a new password or second factor shuts that door too.
+    """
+    deleted, _by_model = ApiToken.objects.filter(user=user).delete()
+    return deleted
+
+
+def note_password_change(sender, instance, raw=False, update_fields=None, **kwargs):
+    """Before a user is saved: note whether the password is being changed."""
+    if raw or instance.pk is None:
+        return
+    if update_fields is not None and "password" not in update_fields:
+        return
+    stored = (
+        User.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
+    )
+    instance._password_changed = stored is not None and stored != instance.password
+
+
+def revoke_tokens_after_password_change(sender, instance, raw=False, **kwargs):
+    if getattr(instance, "_password_changed", False):
+        instance._password_changed = False
+        revoke_all_api_tokens(instance)
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import post_save, pre_save
+
+    pre_save.connect(note_password_change, sender=User, dispatch_uid="api-password")
+    post_save.connect(
+        revoke_tokens_after_password_change, sender=User, dispatch_uid="api-revoke"
+    )
 
 
 def token_used(token: ApiToken) -> None:
@@ -88,3 +128,23 @@ def record_api_request(
         status=status,
         address=address,
     )
+
+
+# Rows deleted per statement when the log is pruned: short transactions.
+PRUNE_BATCH = 5_000
+
+
+def prune_api_requests(*, now=None) -> int:
+    """Delete the log's rows older than ``KHANIJ_API_LOG_DAYS``; say how many."""
+    now = now or timezone.now()
+    before = now - datetime.timedelta(days=settings.KHANIJ_API_LOG_DAYS)
+    deleted = 0
+    while True:
+        batch = list(
+            ApiRequest.objects.filter(at__lt=before).values_list("pk", flat=True)[
+                :PRUNE_BATCH
+            ]
+        )
+        if not batch:
+            return deleted
+        deleted += ApiRequest.objects.filter(pk__in=batch).delete()[0]

@@ -29,6 +29,7 @@ from django.utils.translation import gettext
 from django_otp import devices_for_user
 
 from grants.models import TwoFactorInvitation, User
+from grants.services.api_tokens import revoke_all_api_tokens
 from grants.services.common import GrantRuleError, _save
 from grants.services.emails import message_id, render_email, site_url
 from grants.services.recipients import language_of
@@ -135,6 +136,8 @@ def reset_two_factor(user: User, *, by: User | None) -> TwoFactorInvitation:
         devices = list(devices_for_user(user, confirmed=None))
         for device in devices:
             device.delete()
+        # A token made with the old second factor goes with it.
+        revoke_all_api_tokens(user)
         older = TwoFactorInvitation.objects.usable(now).filter(user=user)
         for old in older.select_for_update():
             old.expires_at = now

@@ -6,11 +6,11 @@ Both docs pages are served from the app's own static files (drf-spectacular-side
 """
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from rest_framework import routers
 
 from grants.api import dashboard, docs, viewsets
-from grants.api.base import RootView
+from grants.api.base import NoSuchAddress, RootView
 
 
 class Router(routers.DefaultRouter):
@@ -42,4 +42,6 @@ urlpatterns = [
         login_not_required(docs.RedocView.as_view(url_name="api:schema")),
         name="redoc",
     ),
+    # Last: any other address under /api/ is a problem detail, not the site's page.
+    re_path(r"^.*$", NoSuchAddress.as_view(), name="not-found"),
 ]
