@@ -76,6 +76,8 @@ def test_the_docs_pages_load_only_this_sites_files(client, name):
         assert not address.startswith(("http:", "https:", "//")), address
         if address.startswith("/static/"):
             assert finders.find(address.removeprefix("/static/")), address
+        else:
+            assert client.get(address).status_code == 200, address
     assert "<script>" not in html
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy
@@ -111,3 +113,14 @@ def test_every_filter_names_its_label_so_the_schema_cannot_fix_its_language():
         for name, found in filterset.base_filters.items():
             assert found._label is not None, f"{filterset.__name__}.{name}"
             assert not isinstance(found._label, str), f"{filterset.__name__}.{name}"
+
+
+def test_redocs_bundle_comes_from_the_site_with_the_sites_own_logo(client):
+    page = client.get(reverse("api:redoc")).content.decode()
+    bundle = client.get(reverse("api:redoc-script"))
+
+    assert f'src="{reverse("api:redoc-script")}"' in page
+    assert bundle.status_code == 200
+    assert bundle["Content-Type"].startswith("application/javascript")
+    assert b"Redoc" in bundle.content
+    assert b"cdn.redoc.ly" not in bundle.content

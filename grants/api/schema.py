@@ -25,6 +25,11 @@ WRITE_ERRORS = {
 
 
 class AutoSchema(SpectacularAutoSchema):
+    def get_description(self):
+        # The views' docstrings are notes for the code's readers, in English only;
+        # what a client reads is each operation's translated summary.
+        return ""
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         errors = dict(ERRORS)

@@ -42,6 +42,7 @@ urlpatterns = [
         login_not_required(docs.RedocView.as_view(url_name="api:schema")),
         name="redoc",
     ),
+    path("redoc/redoc.standalone.js", docs.redoc_script, name="redoc-script"),
     # Last: any other address under /api/ is a problem detail, not the site's page.
     re_path(r"^.*$", NoSuchAddress.as_view(), name="not-found"),
 ]
