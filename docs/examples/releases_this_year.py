@@ -69,27 +69,31 @@ def main() -> None:
     year = os.environ.get("FISCAL_YEAR") or fiscal_year(today)
     query = urllib.parse.urlencode({"released_in": year, "page_size": 200})
     url = f"{SITE}/api/v1/instalments/?{query}"
+    releases = []
+    while url:  # a cursor: each page names the next, until there is none
+        page = get(url)
+        releases += page["results"]
+        url = same_site(page["next"])
+    # The API pages newest record first; the accounts read by date of release.
+    releases.sort(key=lambda row: (row["released_on"], row["release_order_number"]))
     writer = csv.writer(sys.stdout)
     writer.writerow(
         ["project", "instalment", "released on", "release order", "amount (Rs)"]
     )
-    count = total = 0
-    while url:  # a cursor: each page names the next, until there is none
-        page = get(url)
-        for row in page["results"]:
-            writer.writerow(
-                [
-                    row["project_reference"],
-                    row["sequence"],
-                    row["released_on"],
-                    row["release_order_number"],
-                    row["amount"],
-                ]
-            )
-            count += 1
-            total += row["amount"]
-        url = same_site(page["next"])
-    print(f"{count} releases in {year}, {rupees(total)} in all", file=sys.stderr)
+    for row in releases:
+        writer.writerow(
+            [
+                row["project_reference"],
+                row["sequence"],
+                row["released_on"],
+                row["release_order_number"],
+                row["amount"],
+            ]
+        )
+    total = sum(row["amount"] for row in releases)
+    print(
+        f"{len(releases)} releases in {year}, {rupees(total)} in all", file=sys.stderr
+    )
 
 
 if __name__ == "__main__":
