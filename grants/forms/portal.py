@@ -204,9 +204,14 @@ class ProgressReportForm(forms.ModelForm):
 
 class InstalmentChoiceField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
-        # A number no row can have is refused before the database is asked.
+        # A number no row can have is refused before the database is asked (it
+        # would overflow the database's integer); anything else, as Django does.
         for item in value:
             if not is_possible_id(item):
+                try:
+                    int(str(item).strip())
+                except ValueError:
+                    break  # not a number at all: Django's own message says so
                 raise ValidationError(
                     self.error_messages["invalid_choice"],
                     code="invalid_choice",
