@@ -419,6 +419,10 @@ DRF_STANDARDIZED_ERRORS = {
 # Tokens are stored as a SHA-512 digest and a short prefix that names them; the
 # secret is shown once. The prefix lets a leaked token be recognised by scanners.
 KNOX_TOKEN_MODEL = "grants.ApiToken"
+# knox's own migrations create its AuthToken table even when the model is swapped
+# for ours; with none, no table is made for a model nothing uses (one that would
+# hold a foreign key to every user, and stop PostgreSQL emptying the user table).
+MIGRATION_MODULES = {"knox": None}
 # Days the API's request log is kept (pruned nightly): over a fiscal year, for audit.
 KHANIJ_API_LOG_DAYS = env.int("KHANIJ_API_LOG_DAYS", default=400)
 # Refused sign-ins (401) one address may make in a minute before it is told to wait.

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pytest_django.live_server_helper import LiveServer
 
 from grants.models import Membership, Milestone, ProgressReport
 from tests.api import token_for
@@ -21,6 +22,20 @@ from tests.factories import (
 EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def live_server(transactional_db, settings):
+    """A server for this test alone, started after the test's settings.
+
+    pytest-django's shared server reads its middleware's settings once, when the
+    first test starts it; under a production-like configuration (the PostgreSQL
+    run) that would redirect the scripts' plain HTTP to HTTPS.
+    """
+    settings.SECURE_SSL_REDIRECT = False
+    server = LiveServer("localhost")
+    yield server
+    server.stop()
 
 
 def run(script, live_server, secret, *arguments, **environment):
