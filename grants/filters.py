@@ -197,7 +197,9 @@ class ProjectFilter(StaffFilterSet):
         label=_("Organisation kind"),
         choices=Organisation.Kind.choices,
     )
-    stage = django_filters.ChoiceFilter(choices=Project.Stage.choices, label=_("Stage"))
+    stage = django_filters.ChoiceFilter(
+        choices=Project.Stage.choices, label=_("Value-chain stage")
+    )
     element = django_filters.ModelChoiceFilter(
         field_name="elements", queryset=Element.objects.all(), label=_("Element")
     )
