@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/", include("grants.urls.staff")),
     path("portal/", include("grants.urls.portal")),
+    path("review/", include("grants.urls.review")),
     path("api/", include("grants.urls.api")),
     path("", include("grants.urls.shared")),
 ]

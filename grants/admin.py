@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 # Registered in modules of their own, imported for their side effect.
 import grants.admin_api  # noqa: F401
 import grants.admin_assets  # noqa: F401
+import grants.admin_committees  # noqa: F401
 import grants.admin_money  # noqa: F401
 import grants.admin_people  # noqa: F401
 from grants import services

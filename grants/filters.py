@@ -19,6 +19,7 @@ from grants.formatting import fiscal_year_bounds, fiscal_year_of
 from grants.forms import MAX_ID, is_possible_id
 from grants.models import (
     Asset,
+    Committee,
     Element,
     Instalment,
     Milestone,
@@ -494,3 +495,15 @@ class GrantRegisterFilter(StaffFilterSet):
             "fiscal_year": data.get("fiscal_year") or "",
             "scheme": scheme.pk if scheme else None,
         }
+
+
+# Committees ---------------------------------------------------------------------------
+
+
+class CommitteeFilter(StaffFilterSet):
+    name = django_filters.CharFilter(lookup_expr="icontains", label=_("Name"))
+    kind = django_filters.ChoiceFilter(choices=Committee.Kind.choices, label=_("Kind"))
+
+    class Meta:
+        model = Committee
+        fields = []

@@ -68,6 +68,12 @@ def send_notice(self, notice_id):
     return services.send_notice(notice_id)
 
 
+@shared_task(name="grants.tasks.send_agenda_notice", **SEND_OPTIONS)
+def send_agenda_notice(self, notice_id):
+    """Claim, send and record one meeting's agenda to one member."""
+    return services.send_agenda_notice(notice_id)
+
+
 @shared_task(
     name="grants.tasks.send_password_reset", acks_late=True, ignore_result=True
 )
@@ -96,6 +102,7 @@ def run_portfolio_import(job_id):
 queue.register(queue.REMINDER, send_reminder)
 queue.register(queue.DIGEST, send_digest)
 queue.register(queue.NOTICE, send_notice)
+queue.register(queue.AGENDA, send_agenda_notice)
 queue.register(queue.PASSWORD_RESET, send_password_reset)
 queue.register(queue.REGISTER_EXPORT, build_register_export)
 queue.register(queue.PORTFOLIO_IMPORT, run_portfolio_import)

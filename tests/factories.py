@@ -10,15 +10,21 @@ from factory.django import DjangoModelFactory
 
 from grants.formatting import fiscal_year_of
 from grants.models import (
+    EXTERNAL_EXPERT_GROUP,
+    AgendaItem,
     ApiRequest,
     ApiToken,
     Asset,
     AssetDisposal,
     BudgetLine,
+    Committee,
+    CommitteeMember,
+    ConflictDeclaration,
     Digest,
     Document,
     Extension,
     Instalment,
+    Meeting,
     Membership,
     Milestone,
     Notice,
@@ -26,11 +32,13 @@ from grants.models import (
     ProgressReport,
     Project,
     Reappropriation,
+    Recommendation,
     RegisterExport,
     ReleaseCondition,
     Reminder,
     ReminderRule,
     Scheme,
+    Score,
     TwoFactorInvitation,
     User,
     UtilisationCertificate,
@@ -440,3 +448,96 @@ class ApiRequestFactory(DjangoModelFactory):
     path = "/api/v1/instalments/?released_in=2026-27"
     status = 200
     address = "10.0.0.7"
+
+
+class ExternalExpertFactory(UserFactory):
+    """A reviewer from outside the ministry: the external expert role, nothing else."""
+
+    username = factory.Sequence(lambda n: f"expert{n}")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create:
+            from django.contrib.auth.models import Group
+
+            group, _ = Group.objects.get_or_create(name=EXTERNAL_EXPERT_GROUP)
+            self.groups.add(group)
+
+
+class CommitteeFactory(DjangoModelFactory):
+    class Meta:
+        model = Committee
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Project Evaluation and Review Committee {n}")
+    kind = Committee.Kind.PERC
+    agenda_days_before = 7
+
+
+class CommitteeMemberFactory(DjangoModelFactory):
+    class Meta:
+        model = CommitteeMember
+
+    committee = factory.SubFactory(CommitteeFactory)
+    user = factory.SubFactory(ExternalExpertFactory)
+    role = CommitteeMember.Role.MEMBER
+
+    class Params:
+        secretary = factory.Trait(
+            role=CommitteeMember.Role.SECRETARY,
+            user=factory.SubFactory(StaffUserFactory),
+        )
+
+
+class MeetingFactory(DjangoModelFactory):
+    class Meta:
+        model = Meeting
+        skip_postgeneration_save = True
+
+    committee = factory.SubFactory(CommitteeFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    held_on = datetime.date(2026, 12, 15)
+    place = "JNARDDC, Nagpur"
+
+
+class AgendaItemFactory(DjangoModelFactory):
+    class Meta:
+        model = AgendaItem
+
+    meeting = factory.SubFactory(MeetingFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    kind = AgendaItem.Kind.ANNUAL_REVIEW
+    project = factory.SubFactory(ProjectFactory, ongoing=True)
+
+
+class ConflictDeclarationFactory(DjangoModelFactory):
+    class Meta:
+        model = ConflictDeclaration
+
+    agenda_item = factory.SubFactory(AgendaItemFactory)
+    member = factory.SubFactory(ExternalExpertFactory)
+    conflict = ConflictDeclaration.Conflict.NONE
+
+
+class ScoreFactory(DjangoModelFactory):
+    class Meta:
+        model = Score
+
+    agenda_item = factory.SubFactory(AgendaItemFactory)
+    member = factory.SubFactory(ExternalExpertFactory)
+    progress = 4
+    outputs = 3
+    use_of_funds = 4
+    trl_likelihood = 3
+    comment = "Pilot plant on schedule; publications modest."
+
+
+class RecommendationFactory(DjangoModelFactory):
+    class Meta:
+        model = Recommendation
+        skip_postgeneration_save = True
+
+    agenda_item = factory.SubFactory(AgendaItemFactory)
+    outcome = Recommendation.Outcome.CONTINUE
+    reasons = "Progress matches the milestones."
+    recorded_on = datetime.date(2026, 12, 15)

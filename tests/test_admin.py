@@ -15,16 +15,20 @@ from factory.django import DjangoModelFactory
 
 from grants import summaries
 from grants.models import (
+    AgendaItem,
     ApiRequest,
     ApiToken,
     Asset,
     AssetDisposal,
     BudgetLine,
+    Committee,
+    ConflictDeclaration,
     Digest,
     Document,
     Element,
     Extension,
     Instalment,
+    Meeting,
     Membership,
     Milestone,
     Notice,
@@ -32,23 +36,30 @@ from grants.models import (
     ProgressReport,
     Project,
     Reappropriation,
+    Recommendation,
     Reminder,
     ReminderRule,
     Scheme,
+    Score,
     TwoFactorInvitation,
     User,
     UtilisationCertificate,
 )
 from tests.factories import (
+    AgendaItemFactory,
     ApiRequestFactory,
     ApiTokenFactory,
     AssetDisposalFactory,
     AssetFactory,
     BudgetLineFactory,
+    CommitteeFactory,
+    CommitteeMemberFactory,
+    ConflictDeclarationFactory,
     DigestFactory,
     DocumentFactory,
     ExtensionFactory,
     InstalmentFactory,
+    MeetingFactory,
     MembershipFactory,
     MilestoneFactory,
     NoticeFactory,
@@ -56,10 +67,12 @@ from tests.factories import (
     ProgressReportFactory,
     ProjectFactory,
     ReappropriationFactory,
+    RecommendationFactory,
     ReleaseConditionFactory,
     ReminderFactory,
     ReminderRuleFactory,
     SchemeFactory,
+    ScoreFactory,
     TwoFactorInvitationFactory,
     UserFactory,
     UtilisationCertificateFactory,
@@ -114,6 +127,12 @@ FACTORIES = {
     TwoFactorInvitation: TwoFactorInvitationFactory,
     ApiToken: ApiTokenFactory,
     ApiRequest: ApiRequestFactory,
+    Committee: CommitteeFactory,
+    Meeting: MeetingFactory,
+    AgendaItem: AgendaItemFactory,
+    ConflictDeclaration: ConflictDeclarationFactory,
+    Score: ScoreFactory,
+    Recommendation: RecommendationFactory,
 }
 
 # The project's own models and the users and groups it manages. The admin pages of
@@ -280,7 +299,14 @@ def instalment_with_conditions(rows):
     return instalment
 
 
+def committee_with_members(rows):
+    committee = CommitteeFactory()
+    CommitteeMemberFactory.create_batch(rows, committee=committee)
+    return committee
+
+
 WITH_INLINE_ROWS = {
+    Committee: committee_with_members,
     Instalment: instalment_with_conditions,
     Project: project_with_inline_rows,
     Organisation: organisation_with_members,

@@ -33,6 +33,7 @@ ENTRY = {
     "forms",
     "tables",
     "register_tables",
+    "committee_tables",
     "filters",
     "admin",
     "demo",

@@ -38,17 +38,24 @@ from grants.models import (
     UtilisationCertificate,
 )
 from tests.factories import (
+    AgendaItemFactory,
     AssetDisposalFactory,
     AssetFactory,
+    CommitteeMemberFactory,
+    ConflictDeclarationFactory,
     ExtensionFactory,
+    ExternalExpertFactory,
     InstalmentFactory,
+    MeetingFactory,
     MilestoneFactory,
     OrganisationFactory,
     ProgressReportFactory,
     ProjectFactory,
     ReappropriationFactory,
+    RecommendationFactory,
     ReleaseConditionFactory,
     SchemeFactory,
+    ScoreFactory,
     StaffUserFactory,
     TwoFactorInvitationFactory,
     UserFactory,
@@ -777,6 +784,116 @@ def import_portfolio(actor):
     ]
 
 
+# Committees: the secretary's records, and a member's declaration and score.
+
+
+def seated(actor, *, secretary=True):
+    """A meeting of a committee whose secretary (or member) is ``actor``."""
+    from grants.models import CommitteeMember
+
+    meeting = MeetingFactory(held_on=datetime.date(2026, 11, 20))
+    role = CommitteeMember.Role.SECRETARY if secretary else CommitteeMember.Role.MEMBER
+    CommitteeMemberFactory(committee=meeting.committee, user=actor, role=role)
+    return meeting
+
+
+def appoint_member(actor):
+    committee = seated(actor).committee
+    with acting():
+        seat = services.appoint_member(
+            committee, ExternalExpertFactory(), appointed_by=actor
+        )
+    return [Audited(seat, "+", reason="Appointed member")]
+
+
+def schedule_meeting(actor):
+    committee = seated(actor).committee
+    with acting():
+        meeting = services.schedule_meeting(
+            committee, held_on=TODAY, place="Shastri Bhawan", scheduled_by=actor
+        )
+    return [Audited(meeting, "+", reason="Scheduled")]
+
+
+def add_agenda_item(actor):
+    meeting = seated(actor)
+    with acting():
+        item = services.add_agenda_item(
+            meeting,
+            kind="annual_review",
+            project=ProjectFactory(ongoing=True),
+            added_by=actor,
+        )
+    return [Audited(item, "+", reason="Added to the agenda")]
+
+
+def record_attendance(actor):
+    meeting = seated(actor)
+    with acting():
+        services.record_attendance(meeting, attendees=[actor], recorded_by=actor)
+    return [Audited(meeting, "~", reason="Attendance recorded")]
+
+
+def declare_conflict(actor):
+    item = AgendaItemFactory(meeting=seated(actor, secretary=False))
+    with acting():
+        declaration = services.declare_conflict(
+            item, member=actor, conflict="collaborator", note="Co-author in 2025."
+        )
+    return [Audited(declaration, "+", reason="collaborator in the last three years")]
+
+
+def score_item(actor):
+    item = AgendaItemFactory(meeting=seated(actor, secretary=False))
+    ConflictDeclarationFactory(agenda_item=item, member=actor)
+    with acting():
+        score = services.score_item(
+            item,
+            member=actor,
+            progress=4,
+            outputs=4,
+            use_of_funds=3,
+            trl_likelihood=3,
+        )
+    return [Audited(score, "+", reason="Scored")]
+
+
+def scored_item(actor):
+    from grants.models import CommitteeMember
+
+    item = AgendaItemFactory(meeting=seated(actor))
+    expert = CommitteeMemberFactory(
+        committee=item.meeting.committee, role=CommitteeMember.Role.MEMBER
+    ).user
+    ConflictDeclarationFactory(agenda_item=item, member=expert)
+    ScoreFactory(agenda_item=item, member=expert)
+    return item
+
+
+def record_recommendation(actor):
+    item = scored_item(actor)
+    with acting():
+        recommendation = services.record_recommendation(
+            item,
+            outcome="continue",
+            reasons="On schedule.",
+            recorded_on=TODAY,
+            recorded_by=actor,
+        )
+    return [Audited(recommendation, "+", reason="Recommended: continue")]
+
+
+def record_decision(actor):
+    recommendation = RecommendationFactory(
+        agenda_item=scored_item(actor), recorded_on=datetime.date(2026, 11, 20)
+    )
+    with acting():
+        services.record_decision(
+            recommendation, decision="approved", decided_on=TODAY, decided_by=actor
+        )
+    return [Audited(recommendation, "~", {"decision"}, "Decided: approved")]
+
+
 SERVICES = [
     Service("sanction_project", "finance_officer", sanction),
     Service("import_portfolio", "finance_officer", import_portfolio),
@@ -820,6 +937,14 @@ SERVICES = [
     Service("refuse_disposal", "finance_officer", refuse_disposal),
     Service("reset_two_factor", "superuser", reset_two_factor),
     Service("use_two_factor_invitation", "staff_user", use_two_factor_invitation),
+    Service("appoint_member", "programme_officer", appoint_member),
+    Service("schedule_meeting", "programme_officer", schedule_meeting),
+    Service("add_agenda_item", "programme_officer", add_agenda_item),
+    Service("record_attendance", "programme_officer", record_attendance),
+    Service("declare_conflict", "programme_officer", declare_conflict),
+    Service("score_item", "programme_officer", score_item),
+    Service("record_recommendation", "programme_officer", record_recommendation),
+    Service("record_decision", "programme_officer", record_decision),
 ]
 
 # What the rest of the package changes, and why no audit history is kept of it.
@@ -847,6 +972,7 @@ NOT_AUDITED = {
     "send_reminder": "a Reminder row records its own delivery",
     "record_notice": "a Notice row records who was told what, and when",
     "send_notice": "a Notice row records its own delivery",
+    "send_agenda_notice": "an AgendaNotice row records its own delivery",
     "send_reminder_now": "a Reminder row records its own delivery",
     "sweep_reminders": "Reminder rows record their own delivery",
     "needs_invitation_to_enrol": "reads only: whether linking a device needs a link",

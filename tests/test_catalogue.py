@@ -37,6 +37,10 @@ GLOSSARY = {
     "fiscal year": "वित्तीय वर्ष",
     "progress report": "प्रगति रिपोर्ट",
     "division head": "प्रभाग प्रमुख",
+    "committee": "समिति",
+    "conflict of interest": "हितों का टकराव",
+    "member secretary": "सदस्य सचिव",
+    "agenda": "कार्यसूची",
 }
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]|\{\w*\}")

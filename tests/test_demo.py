@@ -11,9 +11,12 @@ from django.db.models import Count, Sum
 from grants import demo, services
 from grants.formatting import fiscal_year_of
 from grants.models import (
+    AgendaItem,
     BudgetLine,
+    Committee,
     Extension,
     Instalment,
+    Meeting,
     Membership,
     Milestone,
     Organisation,
@@ -47,6 +50,9 @@ def snapshot():
         UtilisationCertificate,
         Milestone,
         ProgressReport,
+        Committee,
+        Meeting,
+        AgendaItem,
     ]
     return {
         model.__name__: serializers.serialize("json", model.objects.order_by("pk"))
@@ -251,6 +257,42 @@ def test_demo_logins_work_with_the_documented_passwords(seeded):
     assert Membership.objects.filter(
         user__username="fo-konkan-ust", role=Membership.Role.FINANCE_OFFICER
     ).exists()
+
+
+def test_the_demo_has_a_perc_with_two_external_experts_one_from_a_grantee(seeded):
+    perc = Committee.objects.get(kind=Committee.Kind.PERC)
+    experts = [seat for seat in perc.seats.select_related("user") if seat.is_external]
+    assert {seat.user.username for seat in experts} == {"expert-iyer", "expert-konkan"}
+    konkan = next(seat for seat in experts if seat.user.username == "expert-konkan")
+    assert konkan.organisation.slug == "konkan-ust"
+    assert authenticate(username="expert-konkan", password="demo-expert-pass")
+    assert not Membership.objects.filter(user=konkan.user).exists()
+    assert perc.approving_committee.kind == Committee.Kind.SSAG
+
+
+def test_the_demo_perc_meets_in_december_on_the_programmes_annual_reviews(seeded):
+    meeting = Meeting.objects.get(committee__kind=Committee.Kind.PERC)
+    assert meeting.held_on == datetime.date(2026, 12, 10)
+    items = meeting.items.select_related("project", "milestone")
+    assert [item.project.reference for item in items] == [
+        "DEMO-REE-2324-02",
+        "DEMO-REE-2324-03",
+        "DEMO-REE-2324-05",
+        "DEMO-REE-2425-01",
+        "DEMO-REE-2425-04",
+        "DEMO-REE-2425-06",
+    ]
+    assert all(item.milestone.kind == Milestone.Kind.REVIEW_MEETING for item in items)
+
+
+def test_the_conflicted_demo_expert_cannot_open_their_own_institutions_item(seeded):
+    expert = User.objects.get(username="expert-konkan")
+    closed = AgendaItem.objects.closed_to(expert).get()
+    assert closed.project.reference == "DEMO-REE-2324-05"
+    assert closed not in AgendaItem.objects.open_to(expert)
+    assert AgendaItem.objects.open_to(expert).count() == 5
+    other = User.objects.get(username="expert-iyer")
+    assert closed in AgendaItem.objects.open_to(other)
 
 
 def test_seeding_twice_changes_nothing(seeded):

@@ -19,10 +19,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from grants import page_cache
+from grants import page_cache, services
 from grants.models import (
+    AgendaItem,
     AssetDisposal,
+    Committee,
     Extension,
+    Meeting,
     Milestone,
     Organisation,
     PortfolioImport,
@@ -45,7 +48,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_morning")]
 LATIN_ALLOWED = set(
     """
     GFR UC UCs PFMS TRL REE PI PDF CSV XLSX ICS Rs GIGW WCAG AA OTP API
-    PAN DPIIT Udyam SoE MSME PSU CIN IFSC JNARDDC DSIR UTR
+    PAN DPIIT Udyam SoE MSME PSU CIN IFSC JNARDDC DSIR UTR PERC SSAG TEC
     Khanij R D S T PRISM English
     Sc Y La Ce Pr Nd Pm Sm Eu Gd Tb Dy Ho Er Tm Yb Lu
     DEMO Tab Enter DD-MM-YYYY e-mail axe-core QR
@@ -77,6 +80,14 @@ NOT_PAGES = {
     "import-template": "an XLSX file",
     "import-confirm": "POST only",
     "api-token-revoke": "POST only",
+    "committee-schedule": "POST only",
+    "meeting-add-item": "POST only",
+    "meeting-attendance": "POST only",
+    "item-recommend": "POST only",
+    "item-decide": "POST only",
+    "meeting-minutes-pdf": "a PDF document",
+    "item-brief": "a PDF document",
+    "item-file": "a stored file",
 }
 
 
@@ -149,6 +160,10 @@ def staff_pages():
             ).pk
         },
         "import": {},
+        "committee-list": {},
+        "committee-detail": {"pk": first(Committee.objects.filter(kind="perc")).pk},
+        "meeting-detail": {"pk": perc_meeting().pk},
+        "meeting-minutes": {"pk": perc_meeting().pk},
         # A workbook the worker is reading: its page shows the progress.
         "import-detail": {
             "pk": PortfolioImport.objects.create(
@@ -158,6 +173,23 @@ def staff_pages():
                 uploaded_by=first(User.objects.filter(username="finance")),
             ).pk
         },
+    }
+
+
+def perc_meeting():
+    return first(Meeting.objects.filter(committee__kind="perc"))
+
+
+def review_pages(expert):
+    """The reviewer's pages: an item not yet declared on, and one with its papers."""
+    items = AgendaItem.objects.open_to(expert).filter(meeting=perc_meeting())
+    undeclared, declared = first(items), items.order_by("pk")[1]
+    services.declare_conflict(declared, member=expert, conflict="none")
+    return {
+        "home": {},
+        "item": {"pk": undeclared.pk},
+        # The same address once the papers are open: walked under a second name.
+        "item-papers": {"pk": declared.pk},
     }
 
 
@@ -356,6 +388,8 @@ def test_every_page_is_walked_or_named_as_not_a_page(demo):
     walked = set(portal_pages(project))
     assert url_names("portal") - walked - set(NOT_PAGES) == set()
     outside = url_names(None) - {"admin"}
+    walked = set(review_pages(User.objects.get(username="expert-iyer")))
+    assert url_names("review") - walked - set(NOT_PAGES) == set()
     walked = set(ACCOUNT_PAGES) | set(ANONYMOUS_PAGES) | set(TWO_FACTOR_PAGES)
     assert outside - walked - set(NOT_PAGES) == set()
 
@@ -374,6 +408,29 @@ def test_every_portal_page_is_hindi_in_hindi_at_the_same_query_cost(client, demo
     found, counts = walk(client, pi, portal_pages(project), "portal")
     assert found == {}, "English left on Hindi portal pages"
     assert counts == {}, "translation changed the queries a page runs"
+
+
+def test_the_committee_pages_of_the_member_secretary_are_hindi_in_hindi(client, demo):
+    # The secretary sees every form that the admin's walk above does not.
+    officer = User.objects.get(username="officer")
+    pages = {
+        name: kwargs
+        for name, kwargs in staff_pages().items()
+        if name.startswith(("committee-", "meeting-"))
+    }
+    found, counts = walk(client, officer, pages, "staff")
+    assert found == {}, "English left on Hindi committee pages"
+    assert counts == {}, "translation changed the queries a page runs"
+
+
+def test_every_reviewer_page_is_hindi_in_hindi_at_the_same_query_cost(client, demo):
+    expert = User.objects.get(username="expert-iyer")
+    pages = review_pages(expert)
+    pages["item"], papers = pages["item"], pages.pop("item-papers")
+    found, counts = walk(client, expert, pages, "review")
+    more, more_counts = walk(client, expert, {"item": papers}, "review")
+    assert {**found, **more} == {}, "English left on Hindi reviewer pages"
+    assert {**counts, **more_counts} == {}, "translation changed the queries"
 
 
 def test_the_account_pages_and_the_pages_before_login_are_hindi_in_hindi(client, demo):

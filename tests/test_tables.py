@@ -1,16 +1,19 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_filters.views import FilterView
 
-from grants import tables
+from grants import committee_tables, tables
 from grants.models import Milestone, Organisation, UtilisationCertificate
 from grants.views.staff import tables as staff_tables
 from tests.factories import (
+    CommitteeMemberFactory,
     InstalmentFactory,
+    MeetingFactory,
     MilestoneFactory,
     OrganisationFactory,
     ProjectFactory,
@@ -31,11 +34,18 @@ LISTS = {
     "staff:certificate-list": tables.CertificateTable,
     "staff:organisation-list": tables.OrganisationTable,
     "staff:reminder-list": tables.ReminderTable,
+    "staff:committee-list": committee_tables.CommitteeTable,
 }
 
 
 @pytest.fixture
 def staff_client(client, staff_user):
+    # Committees are listed to staff who may see them (grants.view_committee).
+    staff_user.user_permissions.add(
+        Permission.objects.get(
+            codename="view_committee", content_type__app_label="grants"
+        )
+    )
     client.force_login(staff_user)
     return client
 
@@ -56,6 +66,8 @@ def one_of_everything():
     UtilisationCertificateFactory(project=project, accepted=True)
     milestone = MilestoneFactory(project=project, due_on=datetime.date(2026, 10, 30))
     ReminderFactory(milestone=milestone)
+    seat = CommitteeMemberFactory(secretary=True)
+    MeetingFactory(committee=seat.committee, held_on=datetime.date(2026, 12, 15))
     return project
 
 

@@ -28,6 +28,7 @@ TASKS = [
     "grants.tasks.send_digest",
     "grants.tasks.send_password_reset",
     "grants.tasks.build_register_export",
+    "grants.tasks.send_agenda_notice",
 ]
 
 
@@ -42,7 +43,9 @@ def test_the_tasks_are_registered_under_their_stable_names(name):
     assert celery_app.tasks[name].acks_late is True
 
 
-@pytest.mark.parametrize("task", [tasks.send_reminder, tasks.send_digest])
+@pytest.mark.parametrize(
+    "task", [tasks.send_reminder, tasks.send_digest, tasks.send_agenda_notice]
+)
 def test_sends_retry_transient_failures_with_backoff_under_the_visibility_timeout(
     task,
 ):

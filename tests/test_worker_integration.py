@@ -35,6 +35,7 @@ from django.utils import timezone
 from config.celery import app as project_app
 from grants import services
 from grants.models import (
+    AgendaNotice,
     Membership,
     Milestone,
     Project,
@@ -43,6 +44,10 @@ from grants.models import (
     ReminderRule,
 )
 from tests.factories import (
+    AgendaItemFactory,
+    CommitteeFactory,
+    CommitteeMemberFactory,
+    MeetingFactory,
     MembershipFactory,
     MilestoneFactory,
     OrganisationFactory,
@@ -209,6 +214,33 @@ def test_a_real_worker_sends_the_days_reminders_once_and_a_second_sweep_none(
     assert (second.created, second.dispatched) == (0, 0)
     assert len(mailoutbox) == 5
     assert set(Reminder.objects.values_list("attempts", flat=True)) == {1}
+
+
+def test_a_real_worker_sends_a_meetings_agenda_to_each_member_once(worker, mailoutbox):
+    today = timezone.localdate()
+    committee = CommitteeFactory(agenda_days_before=7)
+    CommitteeMemberFactory(committee=committee, secretary=True)
+    CommitteeMemberFactory(committee=committee)
+    meeting = MeetingFactory(
+        committee=committee, held_on=today + datetime.timedelta(days=5)
+    )
+    AgendaItemFactory(meeting=meeting)
+
+    first = services.sweep_reminders()
+    wait_for(
+        lambda: (
+            not AgendaNotice.objects.exclude(status=AgendaNotice.Status.SENT).exists()
+            and len(mailoutbox) == 2
+        ),
+        what="two agendas",
+    )
+    second = services.sweep_reminders()
+    time.sleep(2)  # long enough for a worker to send anything it was given
+
+    assert (first.agendas_created, second.agendas_created) == (2, 0)
+    assert second.agendas_dispatched == 0
+    assert len(mailoutbox) == 2
+    assert all(m.subject.startswith("Agenda: ") for m in mailoutbox)
 
 
 def test_a_register_asked_for_on_the_page_is_built_by_a_real_worker(worker):

@@ -9,6 +9,7 @@ from simple_history.utils import bulk_create_with_history
 from grants import reminders, services
 from grants.demo import registers
 from grants.demo.certificates import complete_certificates
+from grants.demo.committees import create_committees
 from grants.demo.data import (
     ABSTRACTS,
     CITIES,
@@ -90,6 +91,7 @@ class DemoLoader(ReminderHistory):
         for data in self.data["projects"]:
             project = self.create_project(data)
             self.create_reminder_history(project)
+        create_committees(self.staff, story_day=self.demo_day)
 
     def create_staff(self):
         staff = {}

@@ -5,6 +5,7 @@ import datetime
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 
+from grants.demo.committees import delete_demo_committees
 from grants.demo.data import DEMO_DATE, REFERENCE_PREFIX, load_data
 from grants.demo.loader import DemoLoader
 from grants.models import Instalment, Organisation, Project
@@ -37,6 +38,7 @@ def loaded_years() -> int | None:
 
 def delete_demo():
     """Remove the demo projects and organisations; users stay, with their history."""
+    delete_demo_committees()
     projects = demo_projects()
     Instalment.objects.filter(project__in=projects).update(covering_certificate=None)
     projects.delete()

@@ -23,11 +23,26 @@ Django finds them and how the rest of the code imports them
 - ``registers``: ``RegisterExport`` (a register built as a file by the worker);
 - ``imports``: ``PortfolioImport`` (a workbook checked, then imported, by the worker);
 - ``summaries``: ``ProjectSummary``, ``PortfolioRollup``;
-- ``api``: ``ApiToken``, ``ApiRequest`` (the REST API's tokens and its log).
+- ``api``: ``ApiToken``, ``ApiRequest`` (the REST API's tokens and its log);
+- ``committees``: ``Committee``, ``CommitteeMember``, ``Meeting``, ``AgendaItem``,
+  ``ConflictDeclaration``, ``Score``, ``Recommendation``.
 """
 
 from grants.models.api import ApiRequest, ApiToken
 from grants.models.assets import Asset, AssetDisposal, AssetQuerySet
+from grants.models.committees import (
+    EXTERNAL_EXPERT_GROUP,
+    AgendaItem,
+    AgendaItemQuerySet,
+    Committee,
+    CommitteeMember,
+    ConflictDeclaration,
+    Meeting,
+    MeetingQuerySet,
+    Recommendation,
+    Score,
+    own_organisations,
+)
 from grants.models.common import (
     TRL_VALIDATORS,
     actor_field,
@@ -55,7 +70,7 @@ from grants.models.milestones import (
     overdue_condition,
 )
 from grants.models.money import BudgetLine, GFRComponent, Instalment, InstalmentQuerySet
-from grants.models.notices import Notice, NoticeQuerySet
+from grants.models.notices import AgendaNotice, Notice, NoticeQuerySet
 from grants.models.paperwork import (
     Document,
     DocumentQuerySet,
@@ -73,6 +88,18 @@ from grants.models.reminders import Digest, Reminder, ReminderRule
 from grants.models.summaries import PortfolioRollup, ProjectSummary
 
 __all__ = [
+    "AgendaNotice",
+    "EXTERNAL_EXPERT_GROUP",
+    "AgendaItem",
+    "AgendaItemQuerySet",
+    "Committee",
+    "CommitteeMember",
+    "ConflictDeclaration",
+    "Meeting",
+    "MeetingQuerySet",
+    "Recommendation",
+    "Score",
+    "own_organisations",
     "ApiRequest",
     "ApiToken",
     "PortfolioImport",

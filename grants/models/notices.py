@@ -133,3 +133,61 @@ class Notice(models.Model):
             "about": self.about,
             "email": self.recipient_email,
         }
+
+
+class AgendaNotice(models.Model):
+    """A meeting's agenda sent to one member, once, the committee's set number of
+    days before the meeting; sent like a ``Notice`` (claimed, then recorded)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    meeting = models.ForeignKey(
+        "grants.Meeting",
+        on_delete=models.CASCADE,
+        related_name="agenda_notices",
+        verbose_name=_("meeting"),
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="agenda_notices",
+        null=True,
+        blank=True,
+        verbose_name=_("recipient"),
+    )
+    recipient_email = models.EmailField(_("recipient email"))
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status,
+        default=Status.PENDING,
+        db_index=True,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agenda notice")
+        verbose_name_plural = _("agenda notices")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "recipient_email"],
+                name="agenda_notice_once_per_meeting_and_recipient",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "claimed_at"])]
+
+    def __str__(self):
+        return gettext("Agenda of %(meeting)s to %(email)s") % {
+            "meeting": self.meeting,
+            "email": self.recipient_email,
+        }

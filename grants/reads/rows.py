@@ -8,7 +8,9 @@ queries however many rows it lists. The filters read the same definitions.
 import datetime
 
 from django.db.models import (
+    Aggregate,
     Case,
+    CharField,
     Count,
     DateField,
     Exists,
@@ -22,14 +24,17 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grants.models import (
     Asset,
     AssetDisposal,
+    Committee,
+    CommitteeMember,
     Instalment,
+    Meeting,
     Milestone,
     Organisation,
     Project,
@@ -232,4 +237,65 @@ def asset_rows(queryset=None):
             When(Exists(waiting), then=Value(DisposalState.REQUESTED)),
             default=Value(DisposalState.IN_USE),
         ),
+    )
+
+
+class _JoinedText(Aggregate):
+    """Text values joined with ", " (``STRING_AGG`` on PostgreSQL, ``GROUP_CONCAT``
+    on SQLite); the order of the parts is the database's."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ', ')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="GROUP_CONCAT")
+
+
+def _person_name(prefix: str):
+    """A user's name as ``User.get_full_name`` writes it, in the database."""
+    return Coalesce(
+        NullIf(F(f"{prefix}display_name"), Value("")),
+        Trim(Concat(F(f"{prefix}first_name"), Value(" "), F(f"{prefix}last_name"))),
+        output_field=CharField(),
+    )
+
+
+def committee_rows(queryset=None, *, on: datetime.date | None = None):
+    """Return committees with what their table shows and sorts on.
+
+    ``scheme_names`` (joined), ``chair_name`` and ``secretary_name`` (the active
+    seats'), ``member_count`` (active seats), ``meeting_count`` and
+    ``next_meeting_on`` (the first meeting on or after ``on``): each a subquery
+    per committee, so a page is a constant number of queries.
+    """
+    on = on or timezone.localdate()
+    queryset = Committee.objects.all() if queryset is None else queryset
+    schemes = (
+        Committee.schemes.through.objects.filter(committee=OuterRef("pk"))
+        .order_by()
+        .values("committee")
+        .annotate(names=_JoinedText("scheme__name"))
+        .values("names")
+    )
+    seats = CommitteeMember.objects.active().filter(committee=OuterRef("pk"))
+
+    def seat_name(role):
+        return Subquery(
+            seats.filter(role=role)
+            .annotate(name=_person_name("user__"))
+            .values("name")[:1]
+        )
+
+    members = seats.order_by().values("committee").annotate(n=Count("pk")).values("n")
+    meetings = Meeting.objects.filter(committee=OuterRef("pk")).order_by()
+    meeting_count = meetings.values("committee").annotate(n=Count("pk")).values("n")
+    next_meeting = meetings.filter(held_on__gte=on).order_by("held_on", "pk")
+    return queryset.annotate(
+        scheme_names=Subquery(schemes),
+        chair_name=seat_name(CommitteeMember.Role.CHAIR),
+        secretary_name=seat_name(CommitteeMember.Role.SECRETARY),
+        member_count=Coalesce(Subquery(members), Value(0)),
+        meeting_count=Coalesce(Subquery(meeting_count), Value(0)),
+        next_meeting_on=Subquery(next_meeting.values("held_on")[:1]),
     )

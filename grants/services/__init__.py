@@ -6,6 +6,7 @@ import this package (``from grants import services``); the modules below split i
 by subject.
 """
 
+from grants.services.agendas import send_agenda_notice
 from grants.services.api_tokens import (
     create_api_token,
     prune_api_requests,
@@ -23,6 +24,16 @@ from grants.services.assets import (
     request_disposal,
 )
 from grants.services.closure import check_closure, close_project
+from grants.services.committees import (
+    add_agenda_item,
+    appoint_member,
+    declare_conflict,
+    record_attendance,
+    record_decision,
+    record_recommendation,
+    schedule_meeting,
+    score_item,
+)
 from grants.services.common import GrantRuleError, LowUtilisationWarning
 from grants.services.conditions import mark_condition_met
 from grants.services.delivery import TransientSendError
@@ -110,6 +121,15 @@ from grants.services.reminders import (
 )
 
 __all__ = [
+    "send_agenda_notice",
+    "add_agenda_item",
+    "appoint_member",
+    "declare_conflict",
+    "record_attendance",
+    "record_decision",
+    "record_recommendation",
+    "schedule_meeting",
+    "score_item",
     "create_api_token",
     "prune_api_requests",
     "record_api_request",

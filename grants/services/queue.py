@@ -10,6 +10,8 @@ imports the task module, so every process (web, worker, shell) has the senders.
 REMINDER = "reminder"
 DIGEST = "digest"
 NOTICE = "notice"
+# A meeting's agenda to one committee member (``AgendaNotice``).
+AGENDA = "agenda"
 # Not a row: the task takes the e-mail address a password reset was asked for.
 PASSWORD_RESET = "password_reset"
 # A register (``RegisterExport``) built as a file by the worker.

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from grants import page_cache, reminders
 from grants.models import (
+    AgendaNotice,
     Digest,
     Membership,
     Milestone,
@@ -39,6 +40,7 @@ from grants.models import (
     User,
 )
 from grants.services import queue
+from grants.services.agendas import pending_agenda_ids, record_due_agendas
 from grants.services.common import GrantRuleError, _date
 from grants.services.delivery import (
     STALE_CLAIM_AFTER,
@@ -81,6 +83,8 @@ class SweepResult:
     dispatched: int = 0
     digests_dispatched: int = 0
     notices_dispatched: int = 0
+    agendas_created: int = 0
+    agendas_dispatched: int = 0
 
     def as_dict(self) -> dict:
         return {**vars(self), "on": self.on.isoformat()}
@@ -220,7 +224,10 @@ def sweep_reminders(
         )
         release_stale_claims(Digest, now=now, stale_after=stale_after)
         release_stale_claims(Notice, now=now, stale_after=stale_after)
+        release_stale_claims(AgendaNotice, now=now, stale_after=stale_after)
         notice_ids = pending_notice_ids()
+        result.agendas_created = record_due_agendas(on)
+        agenda_ids = pending_agenda_ids()
         unsent = Reminder.objects.filter(status=Reminder.Status.PENDING)
         reminder_ids = list(unsent.values_list("pk", flat=True))
         digests = Digest.objects.filter(
@@ -239,7 +246,11 @@ def sweep_reminders(
         )
         result.dispatched = len(reminder_ids)
         result.digests_dispatched = len(digest_ids)
+        transaction.on_commit(
+            functools.partial(queue_sends, queue.sender(queue.AGENDA), agenda_ids)
+        )
         result.notices_dispatched = len(notice_ids)
+        result.agendas_dispatched = len(agenda_ids)
     logger.info("Reminder sweep: %s", result.as_dict())
     return result
 

@@ -7,6 +7,7 @@ from grants.views.staff import (
     briefs,
     certificate_forms,
     closure,
+    committees,
     dashboard,
     extensions,
     imports,
@@ -200,6 +201,52 @@ urlpatterns = [
         "registers/jobs/<int:pk>/download/",
         registers.RegisterJobDownloadView.as_view(),
         name="register-job-download",
+    ),
+    path("committees/", tables.CommitteeListView.as_view(), name="committee-list"),
+    path(
+        "committees/<int:pk>/",
+        committees.CommitteeDetailView.as_view(),
+        name="committee-detail",
+    ),
+    path(
+        "committees/<int:pk>/meetings/",
+        committees.CommitteeScheduleView.as_view(),
+        name="committee-schedule",
+    ),
+    path(
+        "meetings/<int:pk>/",
+        committees.MeetingDetailView.as_view(),
+        name="meeting-detail",
+    ),
+    path(
+        "meetings/<int:pk>/items/",
+        committees.MeetingAddItemView.as_view(),
+        name="meeting-add-item",
+    ),
+    path(
+        "meetings/<int:pk>/attendance/",
+        committees.MeetingAttendanceView.as_view(),
+        name="meeting-attendance",
+    ),
+    path(
+        "meetings/<int:pk>/minutes/",
+        committees.MeetingMinutesView.as_view(),
+        name="meeting-minutes",
+    ),
+    path(
+        "meetings/<int:pk>/minutes.pdf",
+        committees.MeetingMinutesPdfView.as_view(),
+        name="meeting-minutes-pdf",
+    ),
+    path(
+        "agenda-items/<int:pk>/recommendation/",
+        committees.ItemRecommendView.as_view(),
+        name="item-recommend",
+    ),
+    path(
+        "agenda-items/<int:pk>/decision/",
+        committees.ItemDecideView.as_view(),
+        name="item-decide",
     ),
     path(
         "assets/disposals/<int:pk>/",

@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from grants import exports, filters, page_cache, summaries, tables
+from grants import committee_tables, exports, filters, page_cache, summaries, tables
 from grants.paper.render import render_pdf
 from grants.reads import registers_assets, rows
 from grants.views.paper import document_filename, pdf_response
 from grants.views.staff.access import StaffRequiredMixin
+from grants.views.staff.committees import may_see_committees
 
 
 class StaffTableView(StaffRequiredMixin, SingleTableMixin, FilterView):
@@ -231,3 +232,22 @@ class AssetRegisterView(StaffTableView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(pdf_export=_("PDF (Form GFR-22)"), **kwargs)
+
+
+class CommitteeListView(StaffTableView):
+    """The standing committees: who chairs and serves them, and when they meet."""
+
+    table_class = committee_tables.CommitteeTable
+    filterset_class = filters.CommitteeFilter
+    title = _("Committees")
+    intro = _(
+        "The committees that review the portfolio. A name opens its members and "
+        "meetings."
+    )
+    export_name = "committees"
+
+    def test_func(self):
+        return super().test_func() and may_see_committees(self.request.user)
+
+    def get_queryset(self):
+        return rows.committee_rows(on=timezone.localdate())
