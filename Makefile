@@ -87,6 +87,8 @@ run: install catalogues pdf-libraries
 	@echo "                                             e.g. pi-calcinova-metals, pi-konkan-ust"
 	@echo "    fo-<org-slug>      / demo-grantee-pass   grantee finance officer,"
 	@echo "                                             e.g. fo-calcinova-metals"
+	@echo "    expert-iyer        / demo-expert-pass    external expert (PERC and TEC chair): /review/"
+	@echo "    expert-konkan      / demo-expert-pass    external expert from Konkan UST (PERC)"
 	@echo
 	exec $(VENV)/bin/honcho start -f Procfile
 

@@ -271,8 +271,10 @@ def test_the_demo_has_a_perc_with_two_external_experts_one_from_a_grantee(seeded
 
 
 def test_the_demo_perc_meets_in_december_on_the_programmes_annual_reviews(seeded):
-    meeting = Meeting.objects.get(committee__kind=Committee.Kind.PERC)
-    assert meeting.held_on == datetime.date(2026, 12, 10)
+    meeting = Meeting.objects.get(
+        committee__kind=Committee.Kind.PERC, held_on=datetime.date(2026, 12, 10)
+    )
+    assert meeting.number == 2
     items = meeting.items.select_related("project", "milestone")
     assert [item.project.reference for item in items] == [
         "DEMO-REE-2324-02",
@@ -285,12 +287,31 @@ def test_the_demo_perc_meets_in_december_on_the_programmes_annual_reviews(seeded
     assert all(item.milestone.kind == Milestone.Kind.REVIEW_MEETING for item in items)
 
 
+def test_the_perc_met_last_december_and_its_record_is_complete(seeded):
+    meeting = Meeting.objects.get(
+        committee__kind=Committee.Kind.PERC, held_on=datetime.date(2025, 12, 10)
+    )
+    items = meeting.items.select_related("recommendation", "project")
+    assert meeting.number == 1
+    assert meeting.attendees.count() == 4
+    assert all(item.recommendation.decision == "approved" for item in items)
+    conditional = items.get(project__reference="DEMO-REE-2324-03").recommendation
+    assert conditional.outcome == "continue_with_conditions"
+    konkan = items.get(project__reference="DEMO-REE-2324-05")
+    assert not konkan.declarations.filter(member__username="expert-konkan").exists()
+    assert set(konkan.recommendation.members.values_list("username", flat=True)) == {
+        "expert-iyer",
+        "finance",
+    }
+
+
 def test_the_conflicted_demo_expert_cannot_open_their_own_institutions_item(seeded):
     expert = User.objects.get(username="expert-konkan")
-    closed = AgendaItem.objects.closed_to(expert).get()
+    upcoming = AgendaItem.objects.filter(meeting__held_on=datetime.date(2026, 12, 10))
+    closed = AgendaItem.objects.closed_to(expert).filter(pk__in=upcoming).get()
     assert closed.project.reference == "DEMO-REE-2324-05"
     assert closed not in AgendaItem.objects.open_to(expert)
-    assert AgendaItem.objects.open_to(expert).count() == 5
+    assert AgendaItem.objects.open_to(expert).filter(pk__in=upcoming).count() == 5
     other = User.objects.get(username="expert-iyer")
     assert closed in AgendaItem.objects.open_to(other)
 

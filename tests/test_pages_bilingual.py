@@ -163,7 +163,7 @@ def staff_pages():
         "committee-list": {},
         "committee-detail": {"pk": first(Committee.objects.filter(kind="perc")).pk},
         "meeting-detail": {"pk": perc_meeting().pk},
-        "meeting-minutes": {"pk": perc_meeting().pk},
+        "meeting-minutes": {"pk": perc_meeting(held=True).pk},
         # A workbook the worker is reading: its page shows the progress.
         "import-detail": {
             "pk": PortfolioImport.objects.create(
@@ -176,8 +176,10 @@ def staff_pages():
     }
 
 
-def perc_meeting():
-    return first(Meeting.objects.filter(committee__kind="perc"))
+def perc_meeting(*, held=False):
+    """The PERC's meeting to come, or (``held``) last year's, with its record."""
+    meetings = Meeting.objects.filter(committee__kind="perc")
+    return (meetings.order_by("held_on") if held else meetings.order_by("-held_on"))[0]
 
 
 def review_pages(expert):

@@ -362,6 +362,20 @@ def test_the_secretary_sees_every_form(secretary_client, meeting, item):
     assert reverse("staff:item-recommend", args=[item.pk]) in page
 
 
+def test_before_the_meeting_the_secretary_builds_the_agenda_but_records_nothing(
+    secretary_client, committee
+):
+    coming = MeetingFactory(committee=committee, held_on=datetime.date(2026, 12, 15))
+    upcoming_item = AgendaItemFactory(meeting=coming)
+
+    page = text(secretary_client.get(page_of(coming)))
+
+    assert reverse("staff:meeting-add-item", args=[coming.pk]) in page
+    assert reverse("staff:meeting-attendance", args=[coming.pk]) not in page
+    assert reverse("staff:item-recommend", args=[upcoming_item.pk]) not in page
+    assert "recorded on or after the meeting day, 15 Dec 2026" in page
+
+
 def test_the_secretary_adds_an_agenda_item(secretary_client, meeting):
     project = ProjectFactory(ongoing=True)
 

@@ -17,11 +17,13 @@ from grants.models import (
     AgendaItem,
     Committee,
     CommitteeMember,
+    ConflictDeclaration,
     Extension,
     Meeting,
     Organisation,
     Project,
     Scheme,
+    Score,
     User,
 )
 
@@ -120,6 +122,9 @@ def create_committees(staff: dict[str, User], *, story_day: datetime.date) -> No
     _seat(tec, officer, role.SECRETARY, by=officer)
 
     year = story_day.year
+    last_year_review(
+        perc, officer=officer, experts=experts, finance=finance, year=year - 1
+    )
     meeting = services.schedule_meeting(
         perc,
         held_on=datetime.date(year, *PERC_MEETING),
@@ -161,3 +166,107 @@ def create_committees(staff: dict[str, User], *, story_day: datetime.date) -> No
                 "the Apex Committee decides.",
                 added_by=officer,
             )
+
+
+# Last year's PERC, held and minuted: marks (progress, outputs, use of funds, TRL)
+# by reference, and the committee's recommendation.
+LAST_YEAR_MARKS = {
+    "iyer": (4, 3, 4, 4),
+    "finance": (4, 4, 3, 3),
+}
+LAST_YEAR_OUTCOMES = {
+    "DEMO-REE-2324-03": (
+        "continue_with_conditions",
+        "The gravity circuit meets its recovery target; the magnetic stage lags.",
+        "Submit the audited statement of 2024-25 before the next release.",
+    ),
+}
+
+
+def last_year_review(perc, *, officer, experts, finance, year):
+    """The PERC's meeting of last December, with its record complete: declarations,
+    scores, recommendations and the SSAG's approval, as the minutes show them."""
+    held_on = datetime.date(year, *PERC_MEETING)
+    meeting = services.schedule_meeting(
+        perc,
+        held_on=held_on,
+        starts_at=datetime.time(10, 30),
+        place="JNARDDC, Nagpur (demo)",
+        scheduled_by=officer,
+    )
+    iyer, konkan = experts["expert-iyer"], experts["expert-konkan"]
+    reviewed = Project.objects.filter(
+        scheme__code=SCHEME_CODES["S&T Programme"], start_on__lt=held_on
+    ).order_by("reference")
+    items = [
+        services.add_agenda_item(
+            meeting,
+            kind=AgendaItem.Kind.ANNUAL_REVIEW,
+            project=project,
+            note="Annual review of the year's progress and the UC position.",
+            added_by=officer,
+        )
+        for project in reviewed
+    ]
+    for item in items:
+        # Last year's review milestone was met by this meeting (the demo's plan
+        # marks it accepted already, so the agenda did not take it).
+        item.milestone = item.project.milestones.filter(
+            kind="review_meeting", due_on=held_on
+        ).first()
+        item.save(update_fields=["milestone"])
+        for member, marks in (
+            (iyer, LAST_YEAR_MARKS["iyer"]),
+            (finance, LAST_YEAR_MARKS["finance"]),
+        ):
+            services.declare_conflict(item, member=member, conflict="none")
+            services.score_item(
+                item,
+                member=member,
+                progress=marks[0],
+                outputs=marks[1],
+                use_of_funds=marks[2],
+                trl_likelihood=marks[3],
+                comment="Progress as planned; publications should follow the "
+                "pilot results.",
+            )
+        if item.project.organisation_id != experts_institution(konkan):
+            services.declare_conflict(item, member=konkan, conflict="none")
+        outcome, reasons, conditions = LAST_YEAR_OUTCOMES.get(
+            item.project.reference,
+            (
+                "continue",
+                "Progress matches the milestones; funds are used as planned.",
+                "",
+            ),
+        )
+        recommendation = services.record_recommendation(
+            item,
+            outcome=outcome,
+            reasons=reasons,
+            conditions=conditions,
+            recorded_on=held_on,
+            recorded_by=officer,
+        )
+        services.record_decision(
+            recommendation,
+            decision="approved",
+            decided_on=held_on + datetime.timedelta(days=20),
+            decided_by=officer,
+        )
+    services.record_attendance(
+        meeting, attendees=[iyer, officer, konkan, finance], recorded_by=officer
+    )
+    # Declared and scored in the week before the meeting, as members do.
+    moment = datetime.datetime.combine(held_on, datetime.time(11), tzinfo=datetime.UTC)
+    ConflictDeclaration.objects.filter(agenda_item__meeting=meeting).update(
+        declared_at=moment - datetime.timedelta(days=5)
+    )
+    Score.objects.filter(agenda_item__meeting=meeting).update(
+        scored_at=moment - datetime.timedelta(days=4)
+    )
+
+
+def experts_institution(user):
+    seat = CommitteeMember.objects.filter(user=user, organisation__isnull=False).first()
+    return seat.organisation_id if seat else None

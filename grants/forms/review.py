@@ -54,7 +54,7 @@ class ScoreForm(forms.Form):
     use_of_funds = _mark_field("use_of_funds")
     trl_likelihood = _mark_field("trl_likelihood")
     comment = forms.CharField(
-        label=Score._meta.get_field("comment").verbose_name,
+        label=_("Comment"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )

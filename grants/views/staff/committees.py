@@ -160,18 +160,28 @@ class MeetingDetailView(CommitteeAccessMixin, DetailView):
     def get_context_data(self, *, bound=None, **kwargs):
         bound = bound or {}
         record = minutes.meeting_record(self.object)
-        context = {"record": record, "is_secretary": self.secretary}
+        # Attendance and recommendations are recorded once the meeting is held;
+        # before, the page is the agenda and the members' declarations and scores.
+        held = self.object.held_on <= timezone.localdate()
+        context = {"record": record, "is_secretary": self.secretary, "held": held}
         if self.secretary:
             agenda_open = not any(item.recommendation for item in record.items)
             context["item_form"] = bound.get("item") or (
                 AgendaItemForm() if agenda_open else None
             )
-            context["attendance_form"] = bound.get("attendance") or AttendanceForm(
-                committee=self.object.committee,
-                initial={"attendees": sorted(record.attendee_ids)},
-            )
+            if held or "attendance" in bound:
+                context["attendance_form"] = bound.get(
+                    "attendance"
+                ) or AttendanceForm(
+                    committee=self.object.committee,
+                    initial={"attendees": sorted(record.attendee_ids)},
+                )
             for item in record.items:
                 key = item.item.pk
+                if item.recommendation is None and not (
+                    held or ("recommend", key) in bound
+                ):
+                    continue
                 if item.recommendation is None:
                     item.recommend_form = bound.get(("recommend", key)) or (
                         RecommendationForm(prefix=f"item-{key}")
