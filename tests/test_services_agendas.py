@@ -105,7 +105,7 @@ def test_the_agenda_is_sent_once(
     assert len(mailoutbox) == 1
 
 
-def test_a_member_seated_later_receives_it_at_the_next_sweep(meeting):
+def test_a_member_seated_later_receives_it_at_the_next_sweep(meeting, other_item):
     assert record_due_agendas(MEETING_DAY - datetime.timedelta(days=5)) == 1
     CommitteeMemberFactory(committee=meeting.committee)
 
@@ -113,7 +113,29 @@ def test_a_member_seated_later_receives_it_at_the_next_sweep(meeting):
     assert AgendaNotice.objects.count() == 2
 
 
-def test_no_agenda_goes_out_for_a_meeting_already_held(meeting):
+def test_a_meeting_with_nothing_on_its_agenda_waits_for_its_first_item(meeting):
+    day = MEETING_DAY - datetime.timedelta(days=5)
+    assert record_due_agendas(day) == 0
+
+    AgendaItemFactory(meeting=meeting)
+
+    assert record_due_agendas(day) == 1
+
+
+def test_a_member_whose_seat_ended_before_the_send_is_not_sent_it(
+    meeting, other_item, mailoutbox
+):
+    record_due_agendas(MEETING_DAY - datetime.timedelta(days=5))
+    notice = AgendaNotice.objects.get()
+    meeting.committee.seats.update(is_active=False)
+
+    assert services.send_agenda_notice(notice.pk) == "failed"
+    assert mailoutbox == []
+    notice.refresh_from_db()
+    assert "no longer sits" in notice.last_error
+
+
+def test_no_agenda_goes_out_for_a_meeting_already_held(meeting, other_item):
     assert record_due_agendas(MEETING_DAY + datetime.timedelta(days=1)) == 0
 
 

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 
 from grants import services
@@ -17,6 +18,7 @@ from grants.models import (
 )
 from tests.factories import (
     AgendaItemFactory,
+    BudgetLineFactory,
     CommitteeFactory,
     CommitteeMemberFactory,
     ConflictDeclarationFactory,
@@ -47,7 +49,10 @@ def committee():
 
 @pytest.fixture
 def secretary(committee):
-    return CommitteeMemberFactory(committee=committee, secretary=True).user
+    """The member secretary: a programme officer, who decides extensions."""
+    user = CommitteeMemberFactory(committee=committee, secretary=True).user
+    user.groups.add(Group.objects.get(name="Programme officer"))
+    return user
 
 
 @pytest.fixture
@@ -324,17 +329,50 @@ def test_a_declared_conflict_needs_a_note(item, expert):
         )
 
 
-def test_a_declaration_stands(item, expert):
+def test_no_conflict_is_declared_once(item, expert):
     services.declare_conflict(
         item, member=expert, conflict=ConflictDeclaration.Conflict.NONE
     )
 
-    with pytest.raises(services.GrantRuleError, match="declaration stands"):
+    with pytest.raises(services.GrantRuleError, match="declared no conflict"):
         services.declare_conflict(
-            item,
-            member=expert,
-            conflict=ConflictDeclaration.Conflict.FINANCIAL,
-            note="Shares in the company.",
+            item, member=expert, conflict=ConflictDeclaration.Conflict.NONE
+        )
+
+
+def test_a_conflict_found_in_the_papers_closes_the_item_and_its_score_stops_counting(
+    item, expert, secretary
+):
+    colleague = CommitteeMemberFactory(committee=item.meeting.committee).user
+    declared_and_scored(item, colleague)
+    declared_and_scored(item, expert)
+
+    later = services.declare_conflict(
+        item,
+        member=expert,
+        conflict=ConflictDeclaration.Conflict.COLLABORATOR,
+        note="The papers name my former student as co-investigator.",
+    )
+
+    assert later.history.first().history_change_reason.endswith(
+        "(found after the papers opened)"
+    )
+    assert item not in AgendaItem.objects.open_to(expert)
+    recommendation = recommend(item, secretary)
+    assert list(recommendation.members.all()) == [colleague]
+
+
+def test_a_declared_conflict_is_never_withdrawn(item, expert):
+    services.declare_conflict(
+        item,
+        member=expert,
+        conflict=ConflictDeclaration.Conflict.FINANCIAL,
+        note="Shares in the company.",
+    )
+
+    with pytest.raises(services.GrantRuleError, match="take no part"):
+        services.declare_conflict(
+            item, member=expert, conflict=ConflictDeclaration.Conflict.NONE
         )
 
 
@@ -579,3 +617,160 @@ def test_attendance_is_of_members_only(meeting, secretary, expert):
     services.record_attendance(meeting, attendees=[expert], recorded_by=secretary)
 
     assert list(meeting.attendees.all()) == [expert]
+
+
+def extension_item(meeting, secretary, expert, *, outcome):
+    project = ProjectFactory(ongoing=True)
+    extension = ExtensionFactory(project=project, requested_on=MEETING_DAY)
+    item = services.add_agenda_item(
+        meeting,
+        kind=AgendaItem.Kind.EXTENSION,
+        project=project,
+        extension=extension,
+        added_by=secretary,
+    )
+    declared_and_scored(item, expert)
+    return extension, recommend(item, secretary, outcome=outcome)
+
+
+def test_an_approved_recommendation_not_to_extend_rejects_the_extension(
+    meeting, secretary, expert
+):
+    extension, recommendation = extension_item(
+        meeting, secretary, expert, outcome=Recommendation.Outcome.CONTINUE
+    )
+
+    services.record_decision(
+        recommendation,
+        decision=Recommendation.Decision.APPROVED,
+        decided_on=MEETING_DAY,
+        decided_by=secretary,
+    )
+
+    extension.refresh_from_db()
+    assert extension.status == Extension.Status.REJECTED
+
+
+def test_a_secretary_without_the_officers_permission_leaves_the_request_waiting(
+    meeting, secretary, expert
+):
+    extension, recommendation = extension_item(
+        meeting, secretary, expert, outcome=Recommendation.Outcome.EXTEND
+    )
+    secretary.groups.clear()
+    secretary = type(secretary).objects.get(pk=secretary.pk)  # forget cached perms
+
+    services.record_decision(
+        recommendation,
+        decision=Recommendation.Decision.APPROVED,
+        decided_on=MEETING_DAY,
+        decided_by=secretary,
+    )
+
+    extension.refresh_from_db()
+    recommendation.refresh_from_db()
+    assert recommendation.decision == Recommendation.Decision.APPROVED
+    assert extension.status == Extension.Status.REQUESTED
+
+
+def test_a_request_decided_outside_the_committee_is_left_as_it_was(
+    meeting, secretary, expert
+):
+    extension, recommendation = extension_item(
+        meeting, secretary, expert, outcome=Recommendation.Outcome.EXTEND
+    )
+    services.reject_extension(
+        extension,
+        decided_on=MEETING_DAY,
+        decided_by=secretary,
+        comment="The sanction cannot run past the scheme's end.",
+    )
+
+    services.record_decision(
+        recommendation,
+        decision=Recommendation.Decision.APPROVED,
+        decided_on=MEETING_DAY,
+        decided_by=secretary,
+    )
+
+    extension.refresh_from_db()
+    assert extension.status == Extension.Status.REJECTED
+
+
+def cost_revision(meeting, secretary, expert, **fields):
+    project = ProjectFactory(ongoing=True, sanctioned_amount=1_000_000)
+    for head, year, amount in (("equipment", 1, 600_000), ("consumables", 2, 400_000)):
+        BudgetLineFactory(project=project, head=head, project_year=year, amount=amount)
+    reappropriation = ReappropriationFactory(
+        project=project, requested_on=MEETING_DAY, **fields
+    )
+    item = services.add_agenda_item(
+        meeting,
+        kind=AgendaItem.Kind.COST_REVISION,
+        project=reappropriation.project,
+        reappropriation=reappropriation,
+        added_by=secretary,
+    )
+    declared_and_scored(item, expert)
+    recommendation = recommend(
+        item, secretary, outcome=Recommendation.Outcome.REVISE_COST
+    )
+    services.record_decision(
+        recommendation,
+        decision=Recommendation.Decision.APPROVED,
+        decided_on=MEETING_DAY,
+        decided_by=secretary,
+    )
+    reappropriation.refresh_from_db()
+    return reappropriation
+
+
+def test_an_approved_cost_revision_approves_the_reappropriation(
+    meeting, secretary, expert
+):
+    reappropriation = cost_revision(meeting, secretary, expert)
+
+    assert reappropriation.status == reappropriation.Status.APPROVED
+
+
+def test_a_move_above_the_threshold_approved_by_the_committee_waits_for_finance(
+    meeting, secretary, expert
+):
+    reappropriation = cost_revision(meeting, secretary, expert, needs_finance=True)
+
+    assert reappropriation.status == reappropriation.Status.REQUESTED
+
+
+def test_a_conflicted_member_secretary_records_nothing_on_the_item(
+    item, expert, secretary
+):
+    declared_and_scored(item, expert)
+    services.declare_conflict(
+        item,
+        member=secretary,
+        conflict=ConflictDeclaration.Conflict.RELATIVE,
+        note="The PI is my brother-in-law.",
+    )
+
+    with pytest.raises(services.GrantRuleError, match="another member secretary"):
+        recommend(item, secretary)
+
+
+def test_an_item_deferred_without_a_recommendation_hands_its_milestone_on(
+    committee, meeting, secretary, project
+):
+    milestone = MilestoneFactory(
+        project=project, kind=Milestone.Kind.REVIEW_MEETING, due_on=MEETING_DAY
+    )
+    services.add_agenda_item(
+        meeting, kind=AgendaItem.Kind.ANNUAL_REVIEW, project=project, added_by=secretary
+    )
+    later = MeetingFactory(
+        committee=committee, held_on=MEETING_DAY + datetime.timedelta(days=60)
+    )
+
+    carried = services.add_agenda_item(
+        later, kind=AgendaItem.Kind.ANNUAL_REVIEW, project=project, added_by=secretary
+    )
+
+    assert carried.milestone == milestone

@@ -13,10 +13,13 @@ from tests.factories import (
     CommitteeFactory,
     CommitteeMemberFactory,
     ConflictDeclarationFactory,
+    ExtensionFactory,
+    InstalmentFactory,
     MeetingFactory,
     MilestoneFactory,
     OrganisationFactory,
     ProjectFactory,
+    ReappropriationFactory,
     RecommendationFactory,
     SchemeFactory,
     ScoreFactory,
@@ -513,7 +516,15 @@ def test_the_meeting_page_runs_the_same_queries_for_1_and_5_items(
     other = CommitteeMemberFactory(committee=committee).user
 
     def item_with_papers(position):
-        item = AgendaItemFactory(meeting=meeting, position=position)
+        # Every kind of request an item names, each read with what it shows.
+        kinds = {
+            2: {"kind": "extension", "extension": ExtensionFactory()},
+            3: {"kind": "cost_revision", "reappropriation": ReappropriationFactory()},
+            4: {"kind": "release", "instalment": InstalmentFactory()},
+        }
+        item = AgendaItemFactory(
+            meeting=meeting, position=position, **kinds.get(position, {})
+        )
         ConflictDeclarationFactory(agenda_item=item, member=expert)
         ConflictDeclarationFactory(
             agenda_item=item, member=other, conflict="collaborator", note="Co-author"
@@ -532,3 +543,19 @@ def test_the_meeting_page_runs_the_same_queries_for_1_and_5_items(
 
     assert len(response.context["record"].items) == 5
     assert len(five) == len(one)
+
+
+def test_a_seated_member_sees_no_scores_on_an_item_closed_to_them(
+    client, committee, meeting, item, expert
+):
+    officer = CommitteeMemberFactory(committee=committee, user=StaffUserFactory()).user
+    ScoreFactory(agenda_item=item, member=expert, comment="A private remark.")
+    ConflictDeclarationFactory(
+        agenda_item=item, member=officer, conflict="relative", note="My nephew."
+    )
+    client.force_login(officer)
+
+    shown = text(client.get(page_of(meeting)))
+
+    assert "A private remark." not in shown
+    assert "its scores and outcome are not shown to you" in shown

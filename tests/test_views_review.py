@@ -349,3 +349,38 @@ def test_the_home_page_costs_the_same_queries_for_one_item_or_five(
     five = queries()
 
     assert five == one
+
+
+def test_a_conflict_found_in_the_papers_is_declared_on_the_item_page(
+    client, item, expert
+):
+    declared_none(item, expert)
+    url = reverse("review:item", args=[item.pk])
+    assert "Declare a conflict of interest on this item" in page(client.get(url))
+
+    response = client.post(
+        url,
+        {
+            "action": "declare",
+            "conflict": "collaborator",
+            "note": "The papers name my co-author of 2025.",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("review:home")
+    assert client.get(url).status_code == 404
+
+
+def test_a_second_declaration_of_no_conflict_is_refused_on_the_form(
+    client, item, expert
+):
+    declared_none(item, expert)
+
+    response = client.post(
+        reverse("review:item", args=[item.pk]),
+        {"action": "declare", "conflict": "none", "note": ""},
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in page(response)

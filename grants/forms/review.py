@@ -38,6 +38,20 @@ class DeclarationForm(forms.Form):
         return cleaned
 
 
+class LaterConflictForm(DeclarationForm):
+    """A conflict found once the papers are open: the item then closes."""
+
+    conflict = forms.ChoiceField(
+        label=_("The conflict of interest"),
+        choices=[
+            choice
+            for choice in ConflictDeclaration.Conflict.choices
+            if choice[0] != ConflictDeclaration.Conflict.NONE
+        ],
+        widget=forms.RadioSelect,
+    )
+
+
 def _mark_field(name: str) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=Score._meta.get_field(name).verbose_name,

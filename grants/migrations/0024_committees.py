@@ -83,12 +83,12 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "milestone",
-                    models.OneToOneField(
+                    models.ForeignKey(
                         blank=True,
                         help_text="The annual review meeting milestone this item meets.",
                         null=True,
                         on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="agenda_item",
+                        related_name="agenda_items",
                         to="grants.milestone",
                         verbose_name="review milestone",
                     ),

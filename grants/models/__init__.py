@@ -42,6 +42,7 @@ from grants.models.committees import (
     Recommendation,
     Score,
     own_organisations,
+    own_organisations_of,
 )
 from grants.models.common import (
     TRL_VALIDATORS,
@@ -100,6 +101,7 @@ __all__ = [
     "Recommendation",
     "Score",
     "own_organisations",
+    "own_organisations_of",
     "ApiRequest",
     "ApiToken",
     "PortfolioImport",

@@ -200,6 +200,22 @@ def own_organisations(user):
     )
 
 
+def own_organisations_of(user_ids) -> dict[int, set[int]]:
+    """``own_organisations`` of many users at once: user id to organisation ids."""
+    own = {user_id: set() for user_id in user_ids}
+    seated = CommitteeMember.objects.filter(
+        user_id__in=own, organisation__isnull=False
+    ).values_list("user_id", "organisation_id")
+    members = (
+        Membership.objects.active()
+        .filter(user_id__in=own)
+        .values_list("user_id", "organisation_id")
+    )
+    for user_id, organisation_id in [*seated, *members]:
+        own[user_id].add(organisation_id)
+    return own
+
+
 class MeetingQuerySet(models.QuerySet):
     def of_member(self, user):
         """Return the meetings of the committees the user has an active seat on."""
@@ -349,12 +365,14 @@ class AgendaItem(models.Model):
         related_name="agenda_items",
         verbose_name=_("instalment"),
     )
-    milestone = models.OneToOneField(
+    # A foreign key, not one-to-one: an item deferred to the next meeting without a
+    # recommendation hands its milestone on to the item that takes it up there.
+    milestone = models.ForeignKey(
         Milestone,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="agenda_item",
+        related_name="agenda_items",
         verbose_name=_("review milestone"),
         help_text=_("The annual review meeting milestone this item meets."),
     )

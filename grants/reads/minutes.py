@@ -23,7 +23,7 @@ from grants.models import (
     Recommendation,
     Score,
     User,
-    own_organisations,
+    own_organisations_of,
 )
 
 OWN_ORGANISATION = _("own organisation is the grantee")
@@ -135,7 +135,7 @@ def meeting_items(meeting):
         "project__organisation",
         "milestone",
         "extension",
-        "reappropriation",
+        "reappropriation__project",
         "instalment",
         "recommendation__recorded_by",
         "recommendation__decided_by",
@@ -175,13 +175,10 @@ def _declarations(item, seats, own) -> list[Declaration]:
 
 
 def meeting_record(meeting: Meeting) -> MeetingRecord:
-    """The meeting's record, in a number of queries that does not grow with its
-    agenda (one per member, for their own organisations)."""
+    """The meeting's record, in a number of queries that grows with neither its
+    agenda nor its members."""
     seats = committee_seats(meeting.committee)
-    own = {
-        seat.user_id: set(own_organisations(seat.user).values_list("pk", flat=True))
-        for seat in seats
-    }
+    own = own_organisations_of([seat.user_id for seat in seats])
     items = []
     for item in meeting_items(meeting):
         declarations = _declarations(item, seats, own)

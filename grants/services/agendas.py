@@ -27,9 +27,18 @@ LONGEST_NOTICE = datetime.timedelta(days=60)
 
 def meetings_with_agenda_due(on: datetime.date):
     """The meetings still to come whose agenda is due on or before ``on``."""
-    upcoming = Meeting.objects.filter(
-        held_on__gte=on, held_on__lte=on + LONGEST_NOTICE, committee__is_active=True
-    ).select_related("committee")
+    # A meeting with nothing on its agenda yet waits: its agenda goes out at the
+    # first sweep after an item is added (the sweep is daily).
+    upcoming = (
+        Meeting.objects.filter(
+            held_on__gte=on,
+            held_on__lte=on + LONGEST_NOTICE,
+            committee__is_active=True,
+            items__isnull=False,
+        )
+        .distinct()
+        .select_related("committee")
+    )
     return [
         meeting
         for meeting in upcoming
@@ -111,10 +120,16 @@ def send_agenda_notice(notice_id: int) -> str:
     notice = AgendaNotice.objects.select_related("meeting__committee", "recipient").get(
         pk=notice_id
     )
-    if notice.recipient is None:
+    seated = (
+        notice.recipient is not None
+        and notice.meeting.committee.seats.active()
+        .filter(user=notice.recipient)
+        .exists()
+    )
+    if not seated:
         AgendaNotice.objects.filter(pk=notice_id).update(
             status=AgendaNotice.Status.FAILED,
-            last_error="Not sent: the member's account was removed.",
+            last_error="Not sent: the member no longer sits on the committee.",
         )
         return "failed"
     return deliver(AgendaNotice, notice, build_agenda_email, today=timezone.localdate())

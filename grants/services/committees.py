@@ -170,10 +170,17 @@ def _waiting(kind: str, project: Project, **named) -> dict:
     }
 
 
+# An annual review milestone is met by a meeting within half a year of its date.
+REVIEW_WINDOW = datetime.timedelta(days=183)
+
+
 def review_milestone_for(project: Project, held_on: datetime.date) -> Milestone | None:
-    """The project's open review-meeting milestone nearest the meeting, unlinked."""
+    """The project's open review-meeting milestone nearest the meeting, within half
+    a year of it. An open one may already be on an earlier meeting's agenda that
+    recorded no recommendation: it is carried to this one."""
     candidates = project.milestones.open().filter(
-        kind=Milestone.Kind.REVIEW_MEETING, agenda_item__isnull=True
+        kind=Milestone.Kind.REVIEW_MEETING,
+        due_on__range=(held_on - REVIEW_WINDOW, held_on + REVIEW_WINDOW),
     )
     return min(
         candidates, key=lambda m: (abs((m.due_on - held_on).days), m.pk), default=None
@@ -224,6 +231,18 @@ def add_agenda_item(
     return _save(item, reason="Added to the agenda", by=added_by)
 
 
+def _refuse_if_closed_to(item: AgendaItem, user: User) -> None:
+    """A member secretary with a conflict on the item records nothing on it."""
+    if AgendaItem.objects.closed_to(user).filter(pk=item.pk).exists():
+        raise GrantRuleError(
+            _(
+                "You take no part in this item (a conflict of interest, or your own "
+                "organisation is the grantee): the ministry admin seats another "
+                "member secretary to record the committee's outcome on it."
+            )
+        )
+
+
 def _refuse_if_recommended(item: AgendaItem) -> None:
     if Recommendation.objects.filter(agenda_item=item).exists():
         raise GrantRuleError(
@@ -249,27 +268,37 @@ def _item_open_to(item: AgendaItem, member: User) -> AgendaItem:
 def declare_conflict(
     item: AgendaItem, *, member: User, conflict: str, note: str = ""
 ) -> ConflictDeclaration:
-    """Record a member's declaration on an item, before its papers open to them."""
+    """Record a member's declaration on an item, before its papers open to them.
+
+    A declaration of no conflict may later become a conflict, found in the papers
+    (the item then closes to the member, and their score no longer counts); a
+    conflict is never withdrawn, and "none" is declared once.
+    """
     _item_open_to(item, member)
     _refuse_if_recommended(item)
-    if ConflictDeclaration.objects.filter(agenda_item=item, member=member).exists():
-        raise GrantRuleError(
-            _(
-                "You have declared on this item already; a declaration stands. Ask "
-                "the member secretary if it must be corrected."
-            )
-        )
     if conflict != ConflictDeclaration.Conflict.NONE and is_blank(note):
         raise GrantRuleError({"note": _("Say what the conflict is.")})
-    declaration = ConflictDeclaration(
-        agenda_item=item,
-        member=member,
-        conflict=conflict,
-        note=note.strip(),
-        declared_at=timezone.now(),
+    declaration = (
+        ConflictDeclaration.objects.select_for_update()
+        .filter(agenda_item=item, member=member)
+        .first()
     )
+    if declaration is not None and conflict == ConflictDeclaration.Conflict.NONE:
+        raise GrantRuleError(
+            _(
+                "You have declared no conflict of interest on this item already. If "
+                "you find one, declare it: the item then closes to you."
+            )
+        )
+    declaration = declaration or ConflictDeclaration(agenda_item=item, member=member)
+    found_later = declaration.pk is not None
+    declaration.conflict = conflict
+    declaration.note = note.strip()
+    declaration.declared_at = timezone.now()
     with in_default_language():
         reason = f"Declared: {declaration.get_conflict_display()}"
+        if found_later:
+            reason = f"{reason} (found after the papers opened)"
     return _save(declaration, reason=reason, by=member)
 
 
@@ -359,6 +388,7 @@ def record_recommendation(
         AgendaItem.objects.select_for_update().select_related("meeting").get(pk=item.pk)
     )
     _refuse_unless_secretary(item.meeting.committee, recorded_by)
+    _refuse_if_closed_to(item, recorded_by)
     _refuse_if_recommended(item)
     check_dated("recorded_on", recorded_on, asked_on=item.meeting.held_on)
     if is_blank(reasons):
@@ -415,6 +445,7 @@ def record_decision(
     )
     item = recommendation.agenda_item
     _refuse_unless_secretary(item.meeting.committee, decided_by)
+    _refuse_if_closed_to(item, decided_by)
     if recommendation.decision != Recommendation.Decision.PENDING:
         raise GrantRuleError(
             _("The decision on this recommendation was recorded on %(day)s.")
@@ -439,34 +470,56 @@ def record_decision(
 
 
 def _carry_into_workflow(recommendation: Recommendation, *, decided_by: User) -> None:
-    """An approved extension or cost revision is decided by the approval itself."""
+    """The approving committee's decision decides the request on the item.
+
+    On an extension item, approving "extend" approves the extension; any other
+    decision rejects it (the committee did not support more time). The same for a
+    re-appropriation and "revise cost". The request's own rules still hold: the
+    decision is carried only to a request still waiting, and only if the member
+    secretary holds the officer's permission for it (a move above the scheme's
+    threshold is finance's); if not, the request stays as it is, for that officer,
+    and the meeting page shows where it stands.
+    """
     item = recommendation.agenda_item
     approved = recommendation.decision == Recommendation.Decision.APPROVED
     committee = item.meeting.committee
     approver = committee.approving_committee or committee
     with in_default_language():
-        comment = f"Decided by {approver} on the recommendation of {committee}"
-    comment = f"{comment}. {recommendation.decision_note}".strip()
-    if item.extension_id and recommendation.outcome == Recommendation.Outcome.EXTEND:
-        extension = item.extension
-        if extension.status == Extension.Status.REQUESTED:
-            decide = approve_extension if approved else reject_extension
-            decide(
-                extension,
-                decided_on=recommendation.decided_on,
-                decided_by=decided_by,
-                comment=comment,
-            )
-    if (
-        item.reappropriation_id
-        and recommendation.outcome == Recommendation.Outcome.REVISE_COST
-    ):
-        reappropriation = item.reappropriation
-        if reappropriation.status == Reappropriation.Status.REQUESTED:
-            decide = approve_reappropriation if approved else reject_reappropriation
-            decide(
-                reappropriation,
-                decided_on=recommendation.decided_on,
-                decided_by=decided_by,
-                comment=comment,
-            )
+        comment = _(
+            "Decided by the %(approver)s on the recommendation of the %(committee)s."
+        ) % {"approver": approver, "committee": committee}
+    comment = f"{comment} {recommendation.decision_note}".strip()
+    decided = {
+        "decided_on": recommendation.decided_on,
+        "decided_by": decided_by,
+        "comment": comment,
+    }
+    if item.extension_id and may_carry(recommendation, decided_by):
+        supported = approved and recommendation.outcome == Recommendation.Outcome.EXTEND
+        (approve_extension if supported else reject_extension)(
+            item.extension, **decided
+        )
+    if item.reappropriation_id and may_carry(recommendation, decided_by):
+        supported = (
+            approved and recommendation.outcome == Recommendation.Outcome.REVISE_COST
+        )
+        decide = approve_reappropriation if supported else reject_reappropriation
+        decide(item.reappropriation, **decided)
+
+
+def may_carry(recommendation: Recommendation, user: User) -> bool:
+    """Whether ``user`` may decide the request the recommendation's item names."""
+    item = recommendation.agenda_item
+    request = item.extension or item.reappropriation
+    if request is None or request.status != request.Status.REQUESTED:
+        return False
+    if item.extension_id:
+        return user.has_perm("grants.approve_extension")
+    if item.reappropriation_id:
+        needed = (
+            "grants.decide_large_reappropriation"
+            if item.reappropriation.needs_finance
+            else "grants.decide_reappropriation"
+        )
+        return user.has_perm(needed)
+    return False

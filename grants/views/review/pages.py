@@ -9,7 +9,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from grants import services
-from grants.forms.review import DeclarationForm, ScoreForm
+from grants.forms.review import DeclarationForm, LaterConflictForm, ScoreForm
 from grants.models import CommitteeMember, ConflictDeclaration, Score
 from grants.reads import briefs, committee_papers
 from grants.uploads.downloads import file_response
@@ -69,6 +69,7 @@ class ItemView(ReviewItemMixin, TemplateView):
             "project": item.project,
             "papers_open": self.papers_open,
             "statuses": committee_papers.ItemStatus,
+            "item_recommended": hasattr(item, "recommendation"),
         }
         if self.papers_open:
             score = self.score()
@@ -79,6 +80,8 @@ class ItemView(ReviewItemMixin, TemplateView):
             )
             if "score_form" not in kwargs:
                 context["score_form"] = ScoreForm(initial=ScoreForm.initial_from(score))
+            if context["recommendation"] is None and "conflict_form" not in kwargs:
+                context["conflict_form"] = LaterConflictForm()
         elif "declaration_form" not in kwargs:
             context["declaration_form"] = DeclarationForm()
         return super().get_context_data(**{**context, **kwargs})
@@ -86,14 +89,14 @@ class ItemView(ReviewItemMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         if request.POST.get("action") == DECLARE:
             if self.declaration is not None:
-                messages.info(request, _("You have declared on this item already."))
-                return redirect("review:item", pk=self.item.pk)
+                # Declared "none" already: only a conflict found since is taken.
+                return self.declare(LaterConflictForm(request.POST), "conflict_form")
             return self.declare(DeclarationForm(request.POST))
         if not self.papers_open:
             return redirect("review:item", pk=self.item.pk)
         return self.record_score(ScoreForm(request.POST))
 
-    def declare(self, form):
+    def declare(self, form, key="declaration_form"):
         if form.is_valid():
             conflict = form.cleaned_data["conflict"]
             try:
@@ -125,7 +128,7 @@ class ItemView(ReviewItemMixin, TemplateView):
                     % {"position": self.item.position, "meeting": self.item.meeting},
                 )
                 return redirect("review:home")
-        return self.render_to_response(self.get_context_data(declaration_form=form))
+        return self.render_to_response(self.get_context_data(**{key: form}))
 
     def record_score(self, form):
         if form.is_valid():

@@ -163,21 +163,32 @@ class MeetingDetailView(CommitteeAccessMixin, DetailView):
         # Attendance and recommendations are recorded once the meeting is held;
         # before, the page is the agenda and the members' declarations and scores.
         held = self.object.held_on <= timezone.localdate()
-        context = {"record": record, "is_secretary": self.secretary, "held": held}
+        # A member's own conflicts close an item's scores and outcome here too.
+        closed_ids = set(
+            AgendaItem.objects.closed_to(self.request.user)
+            .filter(meeting=self.object)
+            .values_list("pk", flat=True)
+        )
+        context = {
+            "record": record,
+            "is_secretary": self.secretary,
+            "held": held,
+            "closed_ids": closed_ids,
+        }
         if self.secretary:
             agenda_open = not any(item.recommendation for item in record.items)
             context["item_form"] = bound.get("item") or (
                 AgendaItemForm() if agenda_open else None
             )
             if held or "attendance" in bound:
-                context["attendance_form"] = bound.get(
-                    "attendance"
-                ) or AttendanceForm(
+                context["attendance_form"] = bound.get("attendance") or AttendanceForm(
                     committee=self.object.committee,
                     initial={"attendees": sorted(record.attendee_ids)},
                 )
             for item in record.items:
                 key = item.item.pk
+                if key in closed_ids:
+                    continue
                 if item.recommendation is None and not (
                     held or ("recommend", key) in bound
                 ):
