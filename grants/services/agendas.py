@@ -60,15 +60,21 @@ def record_due_agendas(on: datetime.date) -> int:
     by_committee = {}
     for seat in seats:
         by_committee.setdefault(seat.committee_id, []).append(seat.user)
+    # Only the rows not yet written are new; ignore_conflicts still keeps a sweep
+    # running at the same moment from writing one twice.
+    written = set(
+        AgendaNotice.objects.filter(meeting__in=meetings).values_list(
+            "meeting_id", "recipient_email"
+        )
+    )
     rows = [
         AgendaNotice(meeting=meeting, recipient=user, recipient_email=user.email)
         for meeting in meetings
         for user in by_committee.get(meeting.committee_id, [])
-        if user.is_active and user.email
+        if user.is_active and user.email and (meeting.pk, user.email) not in written
     ]
-    before = AgendaNotice.objects.count()
     AgendaNotice.objects.bulk_create(rows, ignore_conflicts=True)
-    return AgendaNotice.objects.count() - before
+    return len(rows)
 
 
 def pending_agenda_ids() -> list[int]:
